@@ -1,0 +1,68 @@
+import AWSSigV4
+
+/// Everything the AWS clients need: region, credentials, endpoint and call behaviour.
+public struct AWSConfiguration: Sendable {
+    public var region: String
+    public var credentials: AWSCredentials
+    /// A custom endpoint (LocalStack, moto); nil means the real AWS endpoints of `region`.
+    public var endpoint: AWSEndpoint?
+    /// Path-style S3 URLs (`endpoint/bucket/key`) instead of virtual-hosted ones (`bucket.endpoint/key`).
+    public var s3ForcePathStyle: Bool
+    /// The time limit of one attempt of a call (long polls add their wait to it).
+    public var timeout: Duration
+    public var retry: RetryPolicy
+
+    public init(
+        region: String = "us-east-1",
+        credentials: AWSCredentials,
+        endpoint: AWSEndpoint? = nil,
+        s3ForcePathStyle: Bool? = nil,
+        timeout: Duration = .seconds(30),
+        retry: RetryPolicy = RetryPolicy()
+    ) {
+        self.region = region
+        self.credentials = credentials
+        self.endpoint = endpoint
+        self.s3ForcePathStyle = s3ForcePathStyle ?? (endpoint != nil)
+        self.timeout = timeout
+        self.retry = retry
+    }
+
+    /// The endpoint of `service` (e.g. `sqs`): the custom one, or `https://service.region.amazonaws.com`.
+    public func endpoint(for service: String) -> AWSEndpoint {
+        endpoint ?? AWSEndpoint(scheme: "https", host: "\(service).\(region).\(Self.dnsSuffix(region))")
+    }
+
+    static func dnsSuffix(_ region: String) -> String {
+        region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
+    }
+
+    /// Whether `name` looks like an AWS region (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`).
+    public static func isValidRegion(_ name: String) -> Bool {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let last = parts.last, !last.isEmpty, last.allSatisfy(\.isASCII), last.allSatisfy(\.isNumber) else {
+            return false
+        }
+        return parts.dropLast().allSatisfy { part in !part.isEmpty && part.allSatisfy { $0.isASCII && $0.isLowercase } }
+    }
+}
+
+extension AWSConfiguration {
+    /// Reads the standard variables: `AWS_ENDPOINT_URL`, `AWS_REGION` then `AWS_DEFAULT_REGION`,
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `S3_FORCE_PATH_STYLE`.
+    public init(environment: Environment) throws(ConfigurationError) {
+        let endpoint = try environment.url("AWS_ENDPOINT_URL")
+        let regionVariable = environment["AWS_REGION"] != nil ? "AWS_REGION" : "AWS_DEFAULT_REGION"
+        let region = environment.string(regionVariable, default: "us-east-1")
+        guard Self.isValidRegion(region) else {
+            throw ConfigurationError(variable: regionVariable, reason: "must be a region name like us-east-1, not \"\(region)\"")
+        }
+        let credentials = AWSCredentials(
+            accessKeyID: try environment.required("AWS_ACCESS_KEY_ID"),
+            secretAccessKey: try environment.required("AWS_SECRET_ACCESS_KEY"),
+            sessionToken: environment["AWS_SESSION_TOKEN"]
+        )
+        let pathStyle = try environment.bool("S3_FORCE_PATH_STYLE", default: endpoint != nil)
+        self.init(region: region, credentials: credentials, endpoint: endpoint, s3ForcePathStyle: pathStyle)
+    }
+}

@@ -1,0 +1,134 @@
+import AWSSigV4
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Signs, sends and retries the calls of one service (S3 or SQS); the service modules build on it.
+public struct AWSServiceClient: Sendable {
+    /// Turns an error response into the service's error; each protocol has its own format.
+    public typealias ErrorDecoder = @Sendable (AWSHTTPResponse) -> AWSServiceError
+
+    public let configuration: AWSConfiguration
+    public let service: String
+    public let signer: SigV4Signer
+    let transport: any AWSHTTPTransport
+    let logger: Logger
+    let decodeError: ErrorDecoder
+    let sleep: @Sendable (Duration) async throws -> Void
+
+    /// - Parameters:
+    ///   - service: the signing name, `s3` or `sqs`.
+    ///   - sleep: how to wait between retries (tests pass one that records instead of sleeping).
+    public init(
+        configuration: AWSConfiguration,
+        service: String,
+        uriMode: SigV4Signer.URIMode,
+        transport: any AWSHTTPTransport,
+        logger: Logger,
+        decodeError: @escaping ErrorDecoder,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.configuration = configuration
+        self.service = service
+        self.signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region, service: service, uriMode: uriMode)
+        self.transport = transport
+        self.logger = logger
+        self.decodeError = decodeError
+        self.sleep = sleep
+    }
+
+    /// One call: what to send and how much to accept back.
+    public struct Call: Sendable {
+        public var operation: String
+        public var method: HTTPMethod
+        public var endpoint: AWSEndpoint
+        /// The encoded path, starting with `/`.
+        public var path: String
+        public var query: String
+        public var headers: [(name: String, value: String)]
+        public var body: ByteBuffer?
+        /// Send `x-amz-content-sha256` (S3 wants it on every request).
+        public var contentSHA256Header: Bool
+        public var maxResponseBytes: Int
+        /// Overrides the configured time limit of one attempt (long polls need more).
+        public var timeout: Duration?
+
+        public init(
+            operation: String, method: HTTPMethod, endpoint: AWSEndpoint, path: String, query: String = "",
+            headers: [(name: String, value: String)] = [], body: ByteBuffer? = nil, contentSHA256Header: Bool = false,
+            maxResponseBytes: Int = 16 << 20, timeout: Duration? = nil
+        ) {
+            self.operation = operation
+            self.method = method
+            self.endpoint = endpoint
+            self.path = path
+            self.query = query
+            self.headers = headers
+            self.body = body
+            self.contentSHA256Header = contentSHA256Header
+            self.maxResponseBytes = maxResponseBytes
+            self.timeout = timeout
+        }
+    }
+
+    /// Sends `call`, retrying what ``AWSError/isRetryable`` allows, and returns a 2xx response.
+    ///
+    /// - Throws: ``AWSError`` (or `CancellationError` when the task is cancelled).
+    public func send(_ call: Call) async throws -> AWSHTTPResponse {
+        let payloadHash = call.body.map { body in body.withUnsafeReadableBytes { SigV4Signer.payloadHash($0) } }
+            ?? SigV4Signer.emptyPayloadHash
+        let policy = configuration.retry
+        var attempt = 0
+        while true {
+            try Task.checkCancellation()
+            let request = signedRequest(call, payloadHash: payloadHash)
+            let failure: AWSError
+            do {
+                let response = try await transport.execute(request)
+                if response.isSuccess { return response }
+                failure = .service(decodeError(response))
+            } catch let error as AWSError {
+                failure = error
+            } catch let error as CancellationError {
+                throw error
+            } catch {
+                failure = .transport(String(describing: error))
+            }
+            attempt += 1
+            guard failure.isRetryable, attempt < policy.maxAttempts else {
+                if attempt > 1 {
+                    logger.warning("AWS call failed after retries", metadata: [
+                        "operation": .string(call.operation), "attempts": .stringConvertible(attempt), "error": .string(failure.description),
+                    ])
+                }
+                throw failure
+            }
+            let delay = policy.delay(retry: attempt - 1)
+            logger.debug("retrying AWS call", metadata: [
+                "operation": .string(call.operation), "attempt": .stringConvertible(attempt),
+                "delay_ms": .stringConvertible(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000),
+                "error": .string(failure.description),
+            ])
+            try await sleep(delay)
+        }
+    }
+
+    /// Builds and signs the request for one attempt (a new date each time, so retries stay valid).
+    func signedRequest(_ call: Call, payloadHash: String) -> AWSHTTPRequest {
+        var headers = call.headers
+        headers.append((name: "Host", value: call.endpoint.hostHeader))
+        var toSign = SigV4Request(method: call.method.rawValue, path: call.endpoint.basePath + call.path, query: call.query, headers: headers)
+        signer.signHeaders(&toSign, payloadHash: payloadHash, addContentSHA256Header: call.contentSHA256Header)
+        var httpHeaders = HTTPHeaders()
+        for header in toSign.headers { httpHeaders.add(name: header.name, value: header.value) }
+        return AWSHTTPRequest(
+            method: call.method,
+            url: call.endpoint.url(path: call.path, query: call.query),
+            headers: httpHeaders,
+            body: call.body,
+            maxResponseBytes: call.maxResponseBytes,
+            timeout: call.timeout ?? configuration.timeout,
+            operation: call.operation
+        )
+    }
+}

@@ -1,0 +1,52 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+
+/// The real transport, on AsyncHTTPClient with its own connection pool.
+///
+/// Call ``shutdown()`` once when done (services do it when their lifecycle ends).
+public final class AsyncHTTPClientTransport: AWSHTTPTransport {
+    let client: HTTPClient
+
+    /// - Parameters:
+    ///   - connectionsPerHost: the pool's soft limit of HTTP/1.1 connections per host.
+    ///   - connectTimeout: the time allowed to open a connection.
+    public init(connectionsPerHost: Int = 64, connectTimeout: Duration = .seconds(5)) {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
+        configuration.decompression = .disabled
+        configuration.redirectConfiguration = .disallow
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func execute(_ request: AWSHTTPRequest) async throws -> AWSHTTPResponse {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = request.method
+        outgoing.headers = request.headers
+        if let body = request.body {
+            outgoing.body = .bytes(body)
+        }
+        let timeout = TimeAmount.nanoseconds(Int64(request.timeout.components.seconds) * 1_000_000_000
+            + request.timeout.components.attoseconds / 1_000_000_000)
+        do {
+            let response = try await client.execute(outgoing, timeout: timeout)
+            let body = try await response.body.collect(upTo: request.maxResponseBytes)
+            return AWSHTTPResponse(status: Int(response.status.code), headers: response.headers, body: body)
+        } catch let error as NIOTooManyBytesError {
+            _ = error
+            throw AWSError.responseTooLarge(limit: request.maxResponseBytes)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            throw AWSError.timeout(operation: request.operation, seconds: Double(request.timeout.components.seconds))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw AWSError.transport(String(describing: error))
+        }
+    }
+
+    /// Closes the pool's connections.
+    public func shutdown() async throws {
+        try await client.shutdown()
+    }
+}

@@ -1,0 +1,70 @@
+import AWSClient
+import AWSSigV4
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// What HeadObject and GetObject tell about an object.
+public struct S3ObjectHead: Sendable, Equatable {
+    public var contentLength: Int
+    public var contentType: String?
+    public var eTag: String?
+    public var lastModified: Date?
+    /// User metadata (`x-amz-meta-*`), keys lower-cased without the prefix.
+    public var metadata: [String: String]
+}
+
+/// An object's body and head.
+public struct S3Object: Sendable {
+    public var head: S3ObjectHead
+    public var body: ByteBuffer
+}
+
+extension S3Client {
+    /// Stores `body` at `bucket/key`.
+    ///
+    /// - Returns: the object's ETag.
+    @discardableResult
+    public func putObject(
+        bucket: String, key: String, body: ByteBuffer, contentType: String, metadata: [String: String] = [:]
+    ) async throws -> String? {
+        var headers: [(name: String, value: String)] = [(name: "Content-Type", value: contentType)]
+        for (name, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            // Header values must be ASCII; anything else is percent-encoded.
+            headers.append((name: "x-amz-meta-\(name.lowercased())", value: value.allSatisfy(\.isASCII) ? value : URIEncoding.encode(value)))
+        }
+        let response = try await call("PutObject", .PUT, bucket: bucket, key: key, headers: headers, body: body)
+        return response.headers.first(name: "ETag")
+    }
+
+    /// Reads a whole object, refusing one larger than `maxBytes` with ``AWSError/responseTooLarge(limit:)``.
+    public func getObject(bucket: String, key: String, maxBytes: Int = 64 << 20) async throws -> S3Object {
+        let response = try await call("GetObject", .GET, bucket: bucket, key: key, maxResponseBytes: maxBytes)
+        return S3Object(head: Self.head(from: response.headers, bodyLength: response.body.readableBytes), body: response.body)
+    }
+
+    /// The object's size, type, ETag and metadata, without its body.
+    public func headObject(bucket: String, key: String) async throws -> S3ObjectHead {
+        let response = try await call("HeadObject", .HEAD, bucket: bucket, key: key)
+        return Self.head(from: response.headers, bodyLength: nil)
+    }
+
+    /// Deletes an object; deleting one that does not exist succeeds, as in S3.
+    public func deleteObject(bucket: String, key: String) async throws {
+        _ = try await call("DeleteObject", .DELETE, bucket: bucket, key: key)
+    }
+
+    static func head(from headers: HTTPHeaders, bodyLength: Int?) -> S3ObjectHead {
+        var metadata: [String: String] = [:]
+        for header in headers where header.name.lowercased().hasPrefix("x-amz-meta-") {
+            metadata[String(header.name.lowercased().dropFirst("x-amz-meta-".count))] = header.value
+        }
+        return S3ObjectHead(
+            contentLength: headers.first(name: "Content-Length").flatMap(Int.init) ?? bodyLength ?? 0,
+            contentType: headers.first(name: "Content-Type"),
+            eTag: headers.first(name: "ETag"),
+            lastModified: headers.first(name: "Last-Modified").flatMap(S3DateParsing.httpDate),
+            metadata: metadata
+        )
+    }
+}

@@ -57,17 +57,25 @@ let package = Package(
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4", "PipelineTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AWSClientTests",
-            dependencies: ["AWSClient", "AWSS3", "AWSSQS"],
+            dependencies: [
+                "AWSClient", "AWSS3", "AWSSQS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PipelineContractTests",
-            dependencies: ["PipelineContract", "PipelineTestSupport"],
+            dependencies: [
+                "AWSClient", "PipelineContract", "PipelineTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AWSIntegrationTests",
-            dependencies: ["AWSClient", "AWSS3", "AWSSQS", "PipelineContract"],
+            dependencies: ["AWSSigV4", "AWSClient", "AWSS3", "AWSSQS", "PipelineContract", "PipelineTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

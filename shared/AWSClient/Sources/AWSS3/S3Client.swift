@@ -58,13 +58,8 @@ public struct S3Client: Sendable {
     /// Reads S3's XML error body; HEAD answers have none, so the status gives the code then.
     @Sendable static func decodeError(_ response: AWSHTTPResponse) -> AWSServiceError {
         let requestID = response.headers.first(name: "x-amz-request-id")
-        if response.body.readableBytes > 0, let root = try? XMLNode.parse(response.body.readableBytesView), root.name == "Error" {
-            return AWSServiceError(
-                code: root.childText("Code") ?? "HTTP\(response.status)",
-                message: root.childText("Message") ?? "",
-                statusCode: response.status,
-                requestID: root.childText("RequestId") ?? requestID
-            )
+        if let error = AWSServiceError.fromXML(response.body, statusCode: response.status, requestID: requestID) {
+            return error
         }
         let code = switch response.status {
         case 404: "NotFound"

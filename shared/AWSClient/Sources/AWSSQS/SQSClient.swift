@@ -55,6 +55,10 @@ public struct SQSClient: Sendable {
         }
         let requestID = response.headers.first(name: "x-amzn-RequestId") ?? response.headers.first(name: "x-amz-request-id")
         let body = try? JSONDecoder().decode(Body.self, from: Data(response.body.readableBytesView))
+        // Authentication failures come back as XML even on the JSON protocol.
+        if body == nil, let error = AWSServiceError.fromXML(response.body, statusCode: response.status, requestID: requestID) {
+            return error
+        }
         // The query-compatible header carries the legacy code (e.g. AWS.SimpleQueueService.NonExistentQueue).
         let legacy = response.headers.first(name: "x-amzn-query-error").flatMap { $0.split(separator: ";").first.map(String.init) }
         let code = body?.type.map(AWSServiceError.normalizedCode) ?? legacy ?? "HTTP\(response.status)"

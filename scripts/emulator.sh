@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The embedded AWS emulator: moto's server on 127.0.0.1:4566 with SigV4 checking on.
+#
+#   scripts/emulator.sh start   start it (if not running), create an IAM user with an allow-all
+#                               policy, write its keys to .run/emulator.env, wait until it answers
+#   scripts/emulator.sh stop    stop the server this script started (by PID)
+#   scripts/emulator.sh status  say whether it runs
+#
+# moto lets the first INITIAL_NO_AUTH_ACTION_COUNT requests through unsigned; the bootstrap spends
+# exactly those on the IAM user, so every later request must carry a valid signature of its keys
+# (a wrong one gets 403 SignatureDoesNotMatch). moto keeps no state across a restart.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+run="$root/.run"
+host=${EMULATOR_HOST:-127.0.0.1}
+port=${EMULATOR_PORT:-4566}
+pidfile="$run/moto.pid"
+logfile="$run/moto.log"
+envfile="$run/emulator.env"
+mkdir -p "$run"
+
+running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+
+answers() { curl -fsS -o /dev/null --max-time 2 "http://$host:$port/moto-api/" 2>/dev/null; }
+
+case "${1:-}" in
+start)
+  if running; then
+    echo "emulator: already running (PID $(cat "$pidfile")) on http://$host:$port"
+    exit 0
+  fi
+  if answers; then
+    echo "emulator: something else already answers on $host:$port; stop it first" >&2
+    exit 1
+  fi
+  "$root/scripts/venv.sh"
+  INITIAL_NO_AUTH_ACTION_COUNT=3 nohup "$root/.venv/bin/moto_server" -H "$host" -p "$port" >"$logfile" 2>&1 &
+  echo $! >"$pidfile"
+  for _ in $(seq 1 100); do
+    answers && break
+    running || { echo "emulator: moto exited; see $logfile" >&2; tail -5 "$logfile" >&2; exit 1; }
+    sleep 0.1
+  done
+  answers || { echo "emulator: no answer on $host:$port after 10 s; see $logfile" >&2; exit 1; }
+  "$root/.venv/bin/python" "$root/scripts/emulator_bootstrap.py" "http://$host:$port" "$envfile"
+  echo "emulator: moto (strict SigV4) on http://$host:$port, PID $(cat "$pidfile"), keys in ${envfile#$root/}, log in ${logfile#$root/}"
+  ;;
+stop)
+  if running; then
+    pid=$(cat "$pidfile")
+    kill "$pid"
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    echo "emulator: stopped (PID $pid)"
+  fi
+  rm -f "$pidfile" "$envfile"
+  ;;
+status)
+  if running; then echo "emulator: running (PID $(cat "$pidfile")) on http://$host:$port"; else echo "emulator: not running"; exit 1; fi
+  ;;
+*)
+  echo "usage: $0 start|stop|status" >&2
+  exit 2
+  ;;
+esac

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test: each Swift package's unit and integration tests against the strict emulator
+# (started here unless one already runs, and stopped again if started here), then the end-to-end
+# suite when it exists. Exit status: non-zero when anything failed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export SWIFT_DETERMINISTIC_HASHING=1
+export REQUIRE_EMULATOR=${REQUIRE_EMULATOR:-1}
+packages=(shared/AWSClient services/upload-api services/processor services/notifier)
+
+scripts/venv.sh || exit 1
+started_emulator=0
+if ! scripts/emulator.sh status >/dev/null 2>&1; then
+  scripts/emulator.sh start || exit 1
+  started_emulator=1
+fi
+cleanup() { [ "$started_emulator" = 1 ] && scripts/emulator.sh stop >/dev/null; }
+trap cleanup EXIT
+set -a; . .run/emulator.env; set +a
+
+failed=()
+for package in "${packages[@]}"; do
+  [ -f "$package/Package.swift" ] || continue
+  echo "== swift test $package"
+  # Build progress lines and a dependency's packaging warning are noise; the full log stays in .run/.
+  swift test --package-path "$package" --scratch-path "$root/.build" 2>&1 | tee "$root/.run/test-$(basename "$package").log" \
+    | grep -vE '^\[[0-9]+/[0-9]+\]|^warning: .swift-distributed-tracing|^    /.*CMakeLists.txt'
+  [ "${PIPESTATUS[0]}" = 0 ] || failed+=("$package")
+done
+
+if [ -f tests/e2e/run.sh ]; then
+  echo "== end-to-end"
+  bash tests/e2e/run.sh || failed+=("tests/e2e")
+fi
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "all tests passed"

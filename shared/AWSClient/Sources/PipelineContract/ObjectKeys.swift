@@ -1,0 +1,72 @@
+import Foundation
+
+/// Key naming of the pipeline (wire-compatible with the original Python pipeline).
+public enum ObjectKeys {
+    /// The longest sanitized filename kept; S3 allows 1024 bytes per key, and names this long help nobody.
+    public static let maxFilenameLength = 128
+
+    /// A new image id: a lower-case UUID v4.
+    public static func newImageID() -> String {
+        UUID().uuidString.lowercased()
+    }
+
+    /// Whether `text` is a lower-case UUID as ``newImageID()`` makes.
+    public static func isImageID(_ text: some StringProtocol) -> Bool {
+        text.count == 36 && text == text.lowercased() && UUID(uuidString: String(text)) != nil
+    }
+
+    /// The uploaded name reduced to `[A-Za-z0-9._-]`.
+    ///
+    /// Directories are dropped first (`../../etc/passwd` → `passwd`), then every other character;
+    /// leading dots and dashes go too (no hidden or option-like names). An empty result is
+    /// `image.png`; a long one keeps its end (the extension) within ``maxFilenameLength``.
+    public static func sanitize(filename: String) -> String {
+        let base = filename.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        var kept = String(base.unicodeScalars.filter { scalar in
+            switch scalar {
+            case "A"..."Z", "a"..."z", "0"..."9", ".", "_", "-": true
+            default: false
+            }
+        }.map(Character.init))
+        while let first = kept.first, first == "." || first == "-" { kept.removeFirst() }
+        guard kept.contains(where: { $0 != "." && $0 != "_" && $0 != "-" }) else { return "image.png" }
+        if kept.count > maxFilenameLength { kept = String(kept.suffix(maxFilenameLength)) }
+        while let first = kept.first, first == "." || first == "-" { kept.removeFirst() }
+        return kept
+    }
+
+    /// `{image_id}_{sanitized filename}`.
+    public static func inputKey(imageID: String, filename: String) -> String {
+        "\(imageID)_\(sanitize(filename: filename))"
+    }
+
+    /// `processed_{input key}`.
+    public static func processedKey(inputKey: String) -> String {
+        "processed_\(inputKey)"
+    }
+
+    /// `failed_{input key}.json`.
+    public static func failureMarkerKey(inputKey: String) -> String {
+        "failed_\(inputKey).json"
+    }
+
+    /// The image id an input key starts with, when it does.
+    public static func imageID(fromInputKey key: String) -> String? {
+        guard let underscore = key.firstIndex(of: "_") else { return nil }
+        let id = key[..<underscore]
+        return isImageID(id) ? String(id) : nil
+    }
+
+    /// The filename part of an input key (after `{image_id}_`).
+    public static func filename(fromInputKey key: String) -> String {
+        guard imageID(fromInputKey: key) != nil, let underscore = key.firstIndex(of: "_") else { return key }
+        return String(key[key.index(after: underscore)...])
+    }
+
+    /// The input key of a processed key or a failure marker key, or nil for other keys.
+    public static func inputKey(fromProcessedBucketKey key: String) -> String? {
+        if key.hasPrefix("processed_") { return String(key.dropFirst("processed_".count)) }
+        if key.hasPrefix("failed_"), key.hasSuffix(".json") { return String(key.dropFirst("failed_".count).dropLast(".json".count)) }
+        return nil
+    }
+}

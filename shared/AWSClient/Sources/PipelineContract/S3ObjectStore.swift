@@ -1,0 +1,61 @@
+import AWSClient
+import AWSS3
+import NIOCore
+
+/// ``ObjectStore`` on one S3 bucket.
+public struct S3ObjectStore: ObjectStore {
+    public let s3: S3Client
+    public let bucket: String
+
+    public init(s3: S3Client, bucket: String) {
+        self.s3 = s3
+        self.bucket = bucket
+    }
+
+    public var name: String { bucket }
+
+    public func put(key: String, body: ByteBuffer, contentType: String, metadata: [String: String]) async throws {
+        try await s3.putObject(bucket: bucket, key: key, body: body, contentType: contentType, metadata: metadata)
+    }
+
+    public func get(key: String, maxBytes: Int) async throws -> StoredObject {
+        do {
+            let object = try await s3.getObject(bucket: bucket, key: key, maxBytes: maxBytes)
+            return StoredObject(
+                info: StoredObjectInfo(
+                    key: key, size: object.body.readableBytes, eTag: object.head.eTag,
+                    lastModified: object.head.lastModified, contentType: object.head.contentType
+                ),
+                metadata: object.head.metadata,
+                body: object.body
+            )
+        } catch AWSError.service(let error) where error.code == "NoSuchKey" || error.statusCode == 404 {
+            throw ObjectStoreError.notFound(key: key)
+        } catch AWSError.responseTooLarge(let limit) {
+            throw ObjectStoreError.tooLarge(key: key, limit: limit)
+        }
+    }
+
+    public func head(key: String) async throws -> StoredObjectInfo? {
+        do {
+            let head = try await s3.headObject(bucket: bucket, key: key)
+            return StoredObjectInfo(key: key, size: head.contentLength, eTag: head.eTag, lastModified: head.lastModified, contentType: head.contentType)
+        } catch AWSError.service(let error) where error.statusCode == 404 {
+            return nil
+        }
+    }
+
+    public func delete(key: String) async throws {
+        try await s3.deleteObject(bucket: bucket, key: key)
+    }
+
+    public func list(prefix: String?) async throws -> [StoredObjectInfo] {
+        try await s3.listAllObjects(bucket: bucket, prefix: prefix).map {
+            StoredObjectInfo(key: $0.key, size: $0.size, eTag: $0.eTag, lastModified: $0.lastModified)
+        }
+    }
+
+    public func checkReachable() async throws {
+        try await s3.headBucket(bucket: bucket)
+    }
+}

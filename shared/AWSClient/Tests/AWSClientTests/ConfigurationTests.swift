@@ -1,0 +1,53 @@
+import AWSClient
+import NIOHTTP1
+import Testing
+
+@Suite struct ConfigurationTests {
+    let base = ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"]
+
+    @Test func defaultsToRealAWSInUsEast1() throws {
+        let configuration = try AWSConfiguration(environment: Environment(base))
+        #expect(configuration.region == "us-east-1")
+        #expect(configuration.endpoint == nil)
+        #expect(!configuration.s3ForcePathStyle)
+        #expect(configuration.endpoint(for: "sqs").url(path: "/") == "https://sqs.us-east-1.amazonaws.com/")
+    }
+
+    @Test func emulatorEndpointImpliesPathStyle() throws {
+        var values = base
+        values["AWS_ENDPOINT_URL"] = "http://localstack:4566"
+        values["AWS_DEFAULT_REGION"] = "eu-central-1"
+        let configuration = try AWSConfiguration(environment: Environment(values))
+        #expect(configuration.endpoint == AWSEndpoint(scheme: "http", host: "localstack", port: 4566))
+        #expect(configuration.s3ForcePathStyle)
+        #expect(configuration.region == "eu-central-1")
+        values["S3_FORCE_PATH_STYLE"] = "false"
+        #expect(try !AWSConfiguration(environment: Environment(values)).s3ForcePathStyle)
+    }
+
+    @Test func awsRegionWinsOverDefaultRegion() throws {
+        let configuration = try AWSConfiguration(environment: Environment(base.merging(["AWS_REGION": "ap-southeast-2", "AWS_DEFAULT_REGION": "us-west-2"]) { $1 }))
+        #expect(configuration.region == "ap-southeast-2")
+    }
+
+    @Test(arguments: [
+        (["AWS_SECRET_ACCESS_KEY": "x"], "AWS_ACCESS_KEY_ID"),
+        (["AWS_ACCESS_KEY_ID": "x"], "AWS_SECRET_ACCESS_KEY"),
+        (["AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_REGION": "Mars"], "AWS_REGION"),
+        (["AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_ENDPOINT_URL": "localhost:4566"], "AWS_ENDPOINT_URL"),
+        (["AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "S3_FORCE_PATH_STYLE": "maybe"], "S3_FORCE_PATH_STYLE"),
+    ])
+    func badValuesNameTheVariable(_ values: [String: String], _ variable: String) {
+        #expect {
+            try AWSConfiguration(environment: Environment(values))
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return error.variable == variable && error.description.hasPrefix("configuration error: \(variable) ")
+        }
+    }
+
+    @Test func regionNames() {
+        for good in ["us-east-1", "eu-west-3", "ap-southeast-2", "us-gov-west-1", "cn-north-1"] { #expect(AWSConfiguration.isValidRegion(good)) }
+        for bad in ["", "us", "us-east", "US-EAST-1", "us_east_1", "us-east-x"] { #expect(!AWSConfiguration.isValidRegion(bad)) }
+    }
+}

@@ -1,0 +1,88 @@
+import AWSClient
+import AWSSigV4
+import AWSS3
+import AWSSQS
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+
+@Suite struct RequestShapeTests {
+    let credentials = AWSCredentials(accessKeyID: "AKID", secretAccessKey: "secret", sessionToken: "TOKEN")
+
+    @Test func pathStyleOnEmulators() async throws {
+        let transport = FakeTransport([FakeTransport.ok("", headers: ["ETag": "\"e\""])])
+        let configuration = AWSConfiguration(credentials: credentials, endpoint: try AWSEndpoint(parsing: "http://127.0.0.1:4566"))
+        let s3 = S3Client(configuration: configuration, transport: transport)
+        let etag = try await s3.putObject(bucket: "image-input", key: "id_my file+ü.png", body: ByteBuffer(string: "x"),
+                                          contentType: "image/png", metadata: ["Filename": "ü.png"])
+        #expect(etag == "\"e\"")
+        let request = try #require(transport.requests.first)
+        #expect(request.url == "http://127.0.0.1:4566/image-input/id_my%20file%2B%C3%BC.png")
+        #expect(request.headers.first(name: "Host") == "127.0.0.1:4566")
+        #expect(request.headers.first(name: "Content-Type") == "image/png")
+        #expect(request.headers.first(name: "x-amz-meta-filename") == "%C3%BC.png")
+        #expect(request.headers.first(name: "x-amz-content-sha256") == SigV4Signer.payloadHash(Array("x".utf8)))
+        #expect(request.headers.first(name: "X-Amz-Security-Token") == "TOKEN")
+        let authorization = try #require(request.headers.first(name: "Authorization"))
+        #expect(authorization.contains("Credential=AKID/"))
+        #expect(authorization.contains("/us-east-1/s3/aws4_request"))
+    }
+
+    @Test func virtualHostedOnRealAWS() async throws {
+        let transport = FakeTransport([FakeTransport.ok("")])
+        let s3 = S3Client(configuration: AWSConfiguration(region: "eu-west-1", credentials: credentials), transport: transport)
+        try await s3.deleteObject(bucket: "my-bucket", key: "a/b.png")
+        #expect(transport.requests.first?.url == "https://my-bucket.s3.eu-west-1.amazonaws.com/a/b.png")
+    }
+
+    @Test func listingFollowsContinuationTokens() async throws {
+        let page1 = """
+            <ListBucketResult><IsTruncated>true</IsTruncated><NextContinuationToken>t/2=</NextContinuationToken>
+            <Contents><Key>a</Key><Size>1</Size><LastModified>2026-11-29T01:20:36.000Z</LastModified></Contents></ListBucketResult>
+            """
+        let page2 = "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>b</Key><Size>2</Size></Contents></ListBucketResult>"
+        let transport = FakeTransport([FakeTransport.ok(page1), FakeTransport.ok(page2)])
+        let s3 = S3Client(configuration: AWSConfiguration(credentials: credentials, endpoint: AWSEndpoint(scheme: "http", host: "h")), transport: transport)
+        let all = try await s3.listAllObjects(bucket: "b", prefix: "p_")
+        #expect(all.map(\.key) == ["a", "b"])
+        #expect(all.first?.lastModified == Date(timeIntervalSince1970: 1_795_915_236))
+        #expect(transport.requests.map(\.url) == [
+            "http://h/b?list-type=2&prefix=p_",
+            "http://h/b?continuation-token=t%2F2%3D&list-type=2&prefix=p_",
+        ])
+    }
+
+    @Test func sqsUsesTheJSONProtocolAndCachesQueueURLs() async throws {
+        let transport = FakeTransport([
+            FakeTransport.ok(#"{"QueueUrl":"http://h/000000000000/q.fifo"}"#),
+            FakeTransport.ok(#"{"MessageId":"m1"}"#),
+            FakeTransport.ok(#"{"MessageId":"m2"}"#),
+        ])
+        let sqs = SQSClient(configuration: AWSConfiguration(credentials: credentials, endpoint: AWSEndpoint(scheme: "http", host: "h")), transport: transport)
+        for _ in 0..<2 {
+            let url = try await sqs.queueURL(named: "q.fifo")
+            try await sqs.sendMessage(queueURL: url, body: "{}", groupID: "g", deduplicationID: "d")
+        }
+        #expect(transport.requests.count == 3, "GetQueueUrl is asked once")
+        let send = transport.requests[1]
+        #expect(send.headers.first(name: "X-Amz-Target") == "AmazonSQS.SendMessage")
+        #expect(send.headers.first(name: "Content-Type") == "application/x-amz-json-1.0")
+        let body = try JSONSerialization.jsonObject(with: Data(send.body?.readableBytesView ?? ByteBuffer().readableBytesView)) as? [String: Any]
+        #expect(body?["QueueUrl"] as? String == "http://h/000000000000/q.fifo")
+        #expect(body?["MessageGroupId"] as? String == "g")
+        #expect(body?["MessageDeduplicationId"] as? String == "d")
+    }
+
+    @Test func receiveDecodesSystemAttributesAndExtendsTheTimeout() async throws {
+        let transport = FakeTransport([FakeTransport.ok(#"""
+            {"Messages":[{"MessageId":"m","ReceiptHandle":"r","MD5OfBody":"x","Body":"{\"a\":1}","Attributes":{"ApproximateReceiveCount":"3"}}]}
+            """#)])
+        let configuration = AWSConfiguration(credentials: credentials, endpoint: AWSEndpoint(scheme: "http", host: "h"), timeout: .seconds(5))
+        let sqs = SQSClient(configuration: configuration, transport: transport)
+        let messages = try await sqs.receiveMessages(queueURL: "http://h/q", maxMessages: 50, waitSeconds: 20)
+        #expect(messages == [SQSMessage(messageID: "m", receiptHandle: "r", body: #"{"a":1}"#, attributes: ["ApproximateReceiveCount": "3"])])
+        #expect(messages.first?.receiveCount == 3)
+        #expect(transport.requests.first?.timeout == .seconds(25))
+    }
+}

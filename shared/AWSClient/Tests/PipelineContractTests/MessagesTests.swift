@@ -1,0 +1,37 @@
+import Foundation
+import PipelineContract
+import Testing
+
+@Suite struct MessagesTests {
+    @Test func theOriginalTwoFieldMessageDecodes() throws {
+        let message = try PipelineJSON.decode(ImageUploadedMessage.self, from: #"{"image_id": "abc", "object_key": "abc_x.png"}"#)
+        #expect(message == ImageUploadedMessage(imageID: "abc", objectKey: "abc_x.png"))
+    }
+
+    @Test func uploadedMessageWireNames() throws {
+        let message = ImageUploadedMessage(
+            imageID: "i", objectKey: "i_a.png", bucket: "image-input", filename: "a.png", size: 3,
+            uploadedAt: "2026-11-29T00:00:00.000Z", options: ProcessingOptions(method: .otsu)
+        )
+        let text = try PipelineJSON.encode(message)
+        #expect(text == #"{"bucket":"image-input","filename":"a.png","image_id":"i","object_key":"i_a.png","options":{"method":"otsu"},"size":3,"uploaded_at":"2026-11-29T00:00:00.000Z"}"#)
+        #expect(try PipelineJSON.decode(ImageUploadedMessage.self, from: text) == message)
+    }
+
+    @Test func processedEventWireNames() throws {
+        let event = ImageProcessedEvent(imageID: "i", originalKey: "i_a.png", processedKey: "processed_i_a.png", status: .failed, error: "Not a PNG.")
+        let text = try PipelineJSON.encode(event)
+        #expect(text == #"{"error":"Not a PNG.","image_id":"i","original_key":"i_a.png","processed_key":"processed_i_a.png","status":"failed"}"#)
+        #expect(event.deduplicationID == "processed_i")
+        #expect(try PipelineJSON.encode(FailureMarker(imageID: "i", error: "Not a PNG.")) == #"{"error":"Not a PNG.","image_id":"i"}"#)
+    }
+
+    @Test func missingRequiredFieldsAreRefused() {
+        #expect(throws: DecodingError.self) { try PipelineJSON.decode(ImageUploadedMessage.self, from: #"{"image_id": "abc"}"#) }
+        #expect(throws: DecodingError.self) { try PipelineJSON.decode(ImageUploadedMessage.self, from: "not json") }
+    }
+
+    @Test func timestampsAreISO8601WithMilliseconds() {
+        #expect(PipelineJSON.timestamp(Date(timeIntervalSince1970: 1_795_915_236.5)) == "2026-11-29T01:20:36.500Z")
+    }
+}

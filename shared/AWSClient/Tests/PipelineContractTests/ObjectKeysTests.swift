@@ -1,0 +1,54 @@
+import PipelineContract
+import Testing
+
+@Suite struct ObjectKeysTests {
+    @Test(arguments: [
+        ("photo.png", "photo.png"),
+        ("My Photo (1).png", "MyPhoto1.png"),
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\windows\\win.ini", "win.ini"),
+        ("фото.png", "png"),
+        ("日本.PNG", "PNG"),
+        ("", "image.png"),
+        ("....", "image.png"),
+        ("/", "image.png"),
+        ("-rf.png", "rf.png"),
+        (".hidden.png", "hidden.png"),
+        ("a_b-c.d.png", "a_b-c.d.png"),
+    ])
+    func sanitizing(_ input: String, _ expected: String) {
+        #expect(ObjectKeys.sanitize(filename: input) == expected)
+    }
+
+    @Test func longNamesKeepTheirEnd() {
+        let name = String(repeating: "a", count: 500) + ".png"
+        let sanitized = ObjectKeys.sanitize(filename: name)
+        #expect(sanitized.count == ObjectKeys.maxFilenameLength)
+        #expect(sanitized.hasSuffix(".png"))
+    }
+
+    @Test func sanitizedNamesOnlyHoldAllowedCharacters() {
+        let samples = ["a b\tc\n.png", "x\u{0}y.png", "<script>.png", "%2e%2e%2f.png", "a/b/../c.png", "🙂.png", "CON.png"]
+        for sample in samples {
+            let sanitized = ObjectKeys.sanitize(filename: sample)
+            #expect(!sanitized.isEmpty)
+            #expect(sanitized.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) })
+        }
+    }
+
+    @Test func keyNaming() {
+        let id = ObjectKeys.newImageID()
+        #expect(ObjectKeys.isImageID(id))
+        #expect(!ObjectKeys.isImageID(id.uppercased()))
+        let input = ObjectKeys.inputKey(imageID: id, filename: "cat pic.png")
+        #expect(input == "\(id)_catpic.png")
+        #expect(ObjectKeys.processedKey(inputKey: input) == "processed_\(id)_catpic.png")
+        #expect(ObjectKeys.failureMarkerKey(inputKey: input) == "failed_\(id)_catpic.png.json")
+        #expect(ObjectKeys.imageID(fromInputKey: input) == id)
+        #expect(ObjectKeys.filename(fromInputKey: input) == "catpic.png")
+        #expect(ObjectKeys.imageID(fromInputKey: "notanid_x.png") == nil)
+        #expect(ObjectKeys.inputKey(fromProcessedBucketKey: "processed_\(input)") == input)
+        #expect(ObjectKeys.inputKey(fromProcessedBucketKey: "failed_\(input).json") == input)
+        #expect(ObjectKeys.inputKey(fromProcessedBucketKey: "other") == nil)
+    }
+}

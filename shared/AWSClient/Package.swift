@@ -15,14 +15,24 @@ let package = Package(
         .library(name: "AWSS3", targets: ["AWSS3"]),
         .library(name: "AWSSQS", targets: ["AWSSQS"]),
         .library(name: "PipelineContract", targets: ["PipelineContract"]),
+        .library(name: "PipelineService", targets: ["PipelineService"]),
         .library(name: "PipelineTestSupport", targets: ["PipelineTestSupport"]),
         .executable(name: "pipeline-setup", targets: ["PipelineSetup"]),
     ],
+    // Every package of the repository declares this same list (a service adds AWSClient by path),
+    // so that they all resolve to one dependency graph: SwiftPM prunes the checkouts a root
+    // package does not declare, and a shared scratch folder would then rebuild them from scratch.
     dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         /// Signature Version 4: canonical requests, header and presigned-query signing.
@@ -49,6 +59,17 @@ let package = Package(
         .target(
             name: "PipelineContract",
             dependencies: ["AWSClient", "AWSS3", "AWSSQS"],
+            swiftSettings: swiftSettings
+        ),
+        /// What every service's HTTP side shares: request context, JSON errors, CORS, health,
+        /// readiness and metrics routes, start-up of configuration and logging.
+        .target(
+            name: "PipelineService",
+            dependencies: [
+                "PipelineContract",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
         /// In-memory fakes of the store and queue seams, for the services' unit tests.

@@ -50,7 +50,7 @@ public struct AWSConfiguration: Sendable {
 extension AWSConfiguration {
     /// Reads the standard variables: `AWS_ENDPOINT_URL`, `AWS_REGION` then `AWS_DEFAULT_REGION`,
     /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `S3_FORCE_PATH_STYLE`.
-    public init(environment: Environment) throws(ConfigurationError) {
+    public init(environment: EnvironmentVariables) throws(ConfigurationError) {
         let endpoint = try environment.url("AWS_ENDPOINT_URL")
         let regionVariable = environment["AWS_REGION"] != nil ? "AWS_REGION" : "AWS_DEFAULT_REGION"
         let region = environment.string(regionVariable, default: "us-east-1")

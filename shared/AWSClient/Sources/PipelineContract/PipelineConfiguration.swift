@@ -50,7 +50,7 @@ public struct PipelineConfiguration: Sendable {
     public static let defaultMaxUploadBytes = 52_428_800
     public static let defaultMaxPixels = 100_000_000
 
-    public init(environment: Environment = Environment(), component: PipelineComponent) throws(ConfigurationError) {
+    public init(environment: EnvironmentVariables = EnvironmentVariables(), component: PipelineComponent) throws(ConfigurationError) {
         aws = try AWSConfiguration(environment: environment)
         inputBucket = try Self.bucketName(environment, "INPUT_BUCKET", default: "image-input")
         processedBucket = try Self.bucketName(environment, "PROCESSED_BUCKET", default: "image-processed")
@@ -72,7 +72,7 @@ public struct PipelineConfiguration: Sendable {
     }
 
     /// S3 bucket names: 3–63 characters of lower-case letters, digits, dots and hyphens.
-    static func bucketName(_ environment: Environment, _ variable: String, default value: String) throws(ConfigurationError) -> String {
+    static func bucketName(_ environment: EnvironmentVariables, _ variable: String, default value: String) throws(ConfigurationError) -> String {
         let name = environment.string(variable, default: value)
         let allowed = name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "-" }
         guard (3...63).contains(name.count), allowed else {
@@ -82,7 +82,7 @@ public struct PipelineConfiguration: Sendable {
     }
 
     /// SQS queue names: up to 80 of letters, digits, `-` and `_`, with `.fifo` for FIFO queues.
-    static func queueName(_ environment: Environment, _ variable: String, default value: String) throws(ConfigurationError) -> String {
+    static func queueName(_ environment: EnvironmentVariables, _ variable: String, default value: String) throws(ConfigurationError) -> String {
         let name = environment.string(variable, default: value)
         let stem = name.hasSuffix(".fifo") ? String(name.dropLast(5)) : name
         let allowed = !stem.isEmpty && stem.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }

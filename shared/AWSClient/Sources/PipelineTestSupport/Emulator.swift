@@ -13,7 +13,7 @@ public enum Emulator {
     }
 
     /// The environment to test with, or nil (after printing why) when there is no emulator.
-    public static func environment(from filePath: String = #filePath) throws -> Environment? {
+    public static func environment(from filePath: String = #filePath) throws -> EnvironmentVariables? {
         var values = ProcessInfo.processInfo.environment
         if values["AWS_ENDPOINT_URL"] == nil {
             let file = TestData.repositoryRoot(from: filePath).appendingPathComponent(".run/emulator.env")
@@ -29,7 +29,7 @@ public enum Emulator {
             print("SKIP: no emulator (AWS_ENDPOINT_URL unset, no .run/emulator.env); run scripts/emulator.sh start")
             return nil
         }
-        return Environment(values)
+        return EnvironmentVariables(values)
     }
 
     /// The AWS configuration for the emulator, or nil when there is none.

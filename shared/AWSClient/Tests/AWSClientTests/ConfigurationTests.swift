@@ -6,7 +6,7 @@ import Testing
     let base = ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"]
 
     @Test func defaultsToRealAWSInUsEast1() throws {
-        let configuration = try AWSConfiguration(environment: Environment(base))
+        let configuration = try AWSConfiguration(environment: EnvironmentVariables(base))
         #expect(configuration.region == "us-east-1")
         #expect(configuration.endpoint == nil)
         #expect(!configuration.s3ForcePathStyle)
@@ -17,16 +17,16 @@ import Testing
         var values = base
         values["AWS_ENDPOINT_URL"] = "http://localstack:4566"
         values["AWS_DEFAULT_REGION"] = "eu-central-1"
-        let configuration = try AWSConfiguration(environment: Environment(values))
+        let configuration = try AWSConfiguration(environment: EnvironmentVariables(values))
         #expect(configuration.endpoint == AWSEndpoint(scheme: "http", host: "localstack", port: 4566))
         #expect(configuration.s3ForcePathStyle)
         #expect(configuration.region == "eu-central-1")
         values["S3_FORCE_PATH_STYLE"] = "false"
-        #expect(try !AWSConfiguration(environment: Environment(values)).s3ForcePathStyle)
+        #expect(try !AWSConfiguration(environment: EnvironmentVariables(values)).s3ForcePathStyle)
     }
 
     @Test func awsRegionWinsOverDefaultRegion() throws {
-        let configuration = try AWSConfiguration(environment: Environment(base.merging(["AWS_REGION": "ap-southeast-2", "AWS_DEFAULT_REGION": "us-west-2"]) { $1 }))
+        let configuration = try AWSConfiguration(environment: EnvironmentVariables(base.merging(["AWS_REGION": "ap-southeast-2", "AWS_DEFAULT_REGION": "us-west-2"]) { $1 }))
         #expect(configuration.region == "ap-southeast-2")
     }
 
@@ -39,7 +39,7 @@ import Testing
     ])
     func badValuesNameTheVariable(_ values: [String: String], _ variable: String) {
         #expect {
-            try AWSConfiguration(environment: Environment(values))
+            try AWSConfiguration(environment: EnvironmentVariables(values))
         } throws: { error in
             guard let error = error as? ConfigurationError else { return false }
             return error.variable == variable && error.description.hasPrefix("configuration error: \(variable) ")

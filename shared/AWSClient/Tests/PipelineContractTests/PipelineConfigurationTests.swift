@@ -7,7 +7,7 @@ import Testing
     let credentials = ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"]
 
     @Test func defaultsFollowTheDesignTable() throws {
-        let configuration = try PipelineConfiguration(environment: Environment(credentials), component: .uploadAPI)
+        let configuration = try PipelineConfiguration(environment: EnvironmentVariables(credentials), component: .uploadAPI)
         #expect(configuration.inputBucket == "image-input")
         #expect(configuration.processedBucket == "image-processed")
         #expect(configuration.inputQueue == "new-image-input.fifo")
@@ -20,8 +20,8 @@ import Testing
         #expect(configuration.maxPixels == 100_000_000)
         #expect(configuration.publicUploadURL == "http://localhost:8081/upload")
         #expect(configuration.corsAllowedOrigins == ["http://localhost:8080", "http://127.0.0.1:8080"])
-        #expect(try PipelineConfiguration(environment: Environment(credentials), component: .notifier).httpPort == 8080)
-        #expect(try PipelineConfiguration(environment: Environment(credentials), component: .processor).httpPort == 8082)
+        #expect(try PipelineConfiguration(environment: EnvironmentVariables(credentials), component: .notifier).httpPort == 8080)
+        #expect(try PipelineConfiguration(environment: EnvironmentVariables(credentials), component: .processor).httpPort == 8082)
     }
 
     @Test(arguments: [
@@ -31,7 +31,7 @@ import Testing
     ])
     func badValuesStopWithTheVariableNamed(_ variable: String, _ value: String) {
         #expect {
-            try PipelineConfiguration(environment: Environment(credentials.merging([variable: value]) { $1 }), component: .processor)
+            try PipelineConfiguration(environment: EnvironmentVariables(credentials.merging([variable: value]) { $1 }), component: .processor)
         } throws: { error in
             (error as? ConfigurationError)?.variable == variable
         }

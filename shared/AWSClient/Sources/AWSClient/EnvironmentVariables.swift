@@ -15,7 +15,7 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
 }
 
 /// Typed reads of environment variables; an empty value counts as unset.
-public struct Environment: Sendable {
+public struct EnvironmentVariables: Sendable {
     public var values: [String: String]
 
     public init(_ values: [String: String] = ProcessInfo.processInfo.environment) {

@@ -1,0 +1,44 @@
+import Hummingbird
+import Logging
+import PipelineContract
+import PipelineService
+import Prometheus
+
+/// What the upload API works with; the seams that tests replace with fakes.
+struct UploadDependencies: Sendable {
+    var store: any ObjectStore
+    var queue: any MessageQueue
+    var metrics = UploadMetrics()
+}
+
+/// Builds the router: `POST /upload`, the OpenAPI document, health, readiness and metrics, with CORS.
+func buildRouter(configuration: PipelineConfiguration, dependencies: UploadDependencies) -> Router<ServiceRequestContext> {
+    let router = Router(context: ServiceRequestContext.self)
+    router.addMiddleware {
+        AllowedOriginsMiddleware(origins: configuration.corsAllowedOrigins)
+    }
+    UploadController(
+        store: dependencies.store, queue: dependencies.queue,
+        maxUploadBytes: configuration.maxUploadBytes, maxPixels: configuration.maxPixels, metrics: dependencies.metrics
+    ).addRoutes(to: router)
+    router.get("/openapi.yaml") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+    }
+    let store = dependencies.store
+    let queue = dependencies.queue
+    let readiness = ReadinessProbe(checks: [
+        (name: "s3", run: { try await store.checkReachable() }),
+        (name: "sqs", run: { try await queue.checkReachable() }),
+    ])
+    router.addOperationalRoutes(readiness: readiness, metrics: dependencies.metrics.registry)
+    return router
+}
+
+/// The upload API as a Hummingbird application; SIGTERM lets in-flight uploads finish.
+func buildApplication(configuration: PipelineConfiguration, dependencies: UploadDependencies, logger: Logger) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(configuration: configuration, dependencies: dependencies),
+        configuration: ServiceStartup.applicationConfiguration(configuration, name: "upload-api"),
+        logger: logger
+    )
+}

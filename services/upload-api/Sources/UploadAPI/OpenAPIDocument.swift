@@ -1,0 +1,113 @@
+/// The OpenAPI 3.1 description of the upload API, served at `GET /openapi.yaml`.
+/// Kept in the binary so that a deployed executable needs no resource files.
+enum OpenAPIDocument {
+    static let yaml = #"""
+        openapi: 3.1.0
+        info:
+          title: Image pipeline upload API
+          version: 1.0.0
+          description: |
+            Accepts PNG images, stores them in S3 (INPUT_BUCKET) and queues them on SQS (INPUT_QUEUE)
+            for binarization. Every refusal is JSON {"error", "message"}; nothing is stored or queued
+            for a refused upload.
+        paths:
+          /upload:
+            post:
+              summary: Upload one PNG image
+              description: |
+                The file is checked from its bytes (PNG signature and IHDR), never from its name or
+                declared type. The body is read as a stream and refused as soon as it passes
+                MAX_UPLOAD_BYTES.
+              parameters:
+                - name: threshold
+                  in: query
+                  description: Fixed threshold 0-255 (default 127, as the OpenCV reference).
+                  schema: {type: integer, minimum: 0, maximum: 255}
+                - name: method
+                  in: query
+                  description: fixed (default) or otsu (the threshold is chosen per image).
+                  schema: {type: string, enum: [fixed, otsu]}
+                - name: filename
+                  in: query
+                  description: The file name, for raw bodies (multipart uploads carry their own).
+                  schema: {type: string}
+              requestBody:
+                required: true
+                content:
+                  multipart/form-data:
+                    schema:
+                      type: object
+                      required: [image]
+                      properties:
+                        image: {type: string, format: binary, description: The PNG file.}
+                        threshold: {type: integer, minimum: 0, maximum: 255}
+                        method: {type: string, enum: [fixed, otsu]}
+                  image/png:
+                    schema: {type: string, format: binary}
+              responses:
+                "202":
+                  description: Stored and queued for processing.
+                  content:
+                    application/json:
+                      schema: {$ref: "#/components/schemas/Accepted"}
+                "400":
+                  description: No file, an empty file, a malformed multipart body or a bad option.
+                  content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+                "413":
+                  description: The body is larger than MAX_UPLOAD_BYTES.
+                  content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+                "415":
+                  description: The file is not a PNG (no PNG signature).
+                  content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+                "422":
+                  description: A PNG with an invalid IHDR, or with width*height over MAX_PIXELS.
+                  content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+                "503":
+                  description: S3 or SQS cannot be reached; try again after Retry-After seconds.
+                  headers:
+                    Retry-After: {schema: {type: integer}, description: Seconds to wait.}
+                  content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+          /healthz:
+            get:
+              summary: The process is up
+              responses:
+                "200": {description: Up.}
+          /readyz:
+            get:
+              summary: S3 and SQS answer (checked at most every few seconds)
+              responses:
+                "200": {description: Ready.}
+                "503": {description: Not ready; the body names what fails.}
+          /metrics:
+            get:
+              summary: Prometheus metrics (requests by status, bytes received, upload seconds)
+              responses:
+                "200":
+                  description: Prometheus text format.
+                  content: {text/plain: {schema: {type: string}}}
+          /openapi.yaml:
+            get:
+              summary: This document
+              responses:
+                "200":
+                  description: OpenAPI 3.1 YAML.
+                  content: {application/yaml: {schema: {type: string}}}
+        components:
+          schemas:
+            Accepted:
+              type: object
+              required: [image_id, object_key, status]
+              properties:
+                image_id: {type: string, format: uuid, description: Lower-case UUID v4.}
+                object_key: {type: string, description: "{image_id}_{sanitized filename} in INPUT_BUCKET."}
+                status: {type: string, const: queued}
+            Error:
+              type: object
+              required: [error, message]
+              properties:
+                error:
+                  type: string
+                  enum: [no_file, empty_file, malformed_request, invalid_option, too_large, not_png, invalid_png, too_many_pixels, unavailable]
+                message: {type: string, description: A short sentence for people.}
+        """#
+}

@@ -1,0 +1,140 @@
+import AWSClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PipelineContract
+import PipelineService
+import Prometheus
+
+/// `POST /upload`: validates a PNG from its bytes, stores it in the input bucket and queues it.
+struct UploadController: Sendable {
+    let store: any ObjectStore
+    let queue: any MessageQueue
+    let maxUploadBytes: Int
+    let maxPixels: Int
+    let metrics: UploadMetrics
+
+    func addRoutes(to router: Router<ServiceRequestContext>) {
+        router.post("/upload") { request, context in
+            try await upload(request, context: context)
+        }
+    }
+
+    /// The JSON answer of an accepted upload.
+    struct Accepted: ResponseEncodable {
+        var imageID: String
+        var objectKey: String
+        var status = "queued"
+
+        enum CodingKeys: String, CodingKey { case imageID = "image_id", objectKey = "object_key", status }
+    }
+
+    func upload(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        var logger = context.logger
+        var outcome: (status: Int, size: Int?, header: PNGHeader?, error: String?) = (500, nil, nil, nil)
+        defer {
+            let elapsed = ContinuousClock.now - started
+            metrics.countRequest(status: outcome.status)
+            metrics.duration.record(elapsed)
+            var metadata: Logger.Metadata = [
+                "status": .stringConvertible(outcome.status),
+                "duration_ms": .string(String(format: "%.1f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+            ]
+            if let size = outcome.size { metadata["size"] = .stringConvertible(size) }
+            if let header = outcome.header { metadata["dimensions"] = .string("\(header.width)x\(header.height)") }
+            if let error = outcome.error { metadata["error"] = .string(error) }
+            logger.info("upload", metadata: metadata)
+        }
+        do {
+            let (upload, header, options) = try await receive(request)
+            outcome = (202, upload.bytes.readableBytes, header, nil)
+            let imageID = ObjectKeys.newImageID()
+            logger[metadataKey: "image_id"] = .string(imageID)
+            let filename = upload.filename ?? request.uri.queryParameters[Substring("filename")].map(String.init) ?? "image.png"
+            let key = ObjectKeys.inputKey(imageID: imageID, filename: filename)
+            let message = ImageUploadedMessage(
+                imageID: imageID, objectKey: key, bucket: store.name, filename: ObjectKeys.sanitize(filename: filename),
+                size: upload.bytes.readableBytes, width: header.width, height: header.height,
+                uploadedAt: PipelineJSON.timestamp(), options: options
+            )
+            try await storeAndQueue(upload.bytes, key: key, message: message, logger: logger)
+            metrics.bytesReceived.increment(by: Int64(upload.bytes.readableBytes))
+            let body = Accepted(imageID: imageID, objectKey: key)
+            return try EditedResponse(status: .accepted, response: body).response(from: request, context: context)
+        } catch let refusal as UploadRefusal {
+            outcome.status = Int(refusal.apiError.status.code)
+            outcome.error = refusal.apiError.code
+            throw refusal.apiError
+        } catch let error as APIError {
+            outcome.status = Int(error.status.code)
+            outcome.error = error.code
+            throw error
+        }
+    }
+
+    /// Reads the body and refuses anything that is not a valid PNG within the limits.
+    func receive(_ request: Request) async throws(UploadRefusal) -> (ReceivedUpload, PNGHeader, ProcessingOptions?) {
+        let upload = try await UploadBodyReader(maxBytes: maxUploadBytes).read(request)
+        guard upload.bytes.readableBytes > 0 else { throw .emptyFile }
+        let header: PNGHeader
+        do {
+            header = try PNGHeader.parse(upload.bytes.readableBytesView)
+        } catch {
+            switch error {
+            case .notPNG: throw .notPNG
+            case .invalidHeader(let reason): throw .invalidPNG(reason)
+            }
+        }
+        guard header.width * header.height <= maxPixels else {
+            throw .tooManyPixels(width: header.width, height: header.height, limit: maxPixels)
+        }
+        let options = try Self.options(query: request.uri.queryParameters, fields: upload.fields)
+        return (upload, header, options)
+    }
+
+    /// `threshold` (0–255) and `method` (`fixed` or `otsu`), from the form or the query.
+    static func options(query: Parameters, fields: [String: String]) throws(UploadRefusal) -> ProcessingOptions? {
+        func value(_ name: String) -> String? {
+            (fields[name] ?? query[Substring(name)].map(String.init)).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let methodText = value("method")
+        let thresholdText = value("threshold")
+        guard methodText != nil || thresholdText != nil else { return nil }
+        guard let method = ProcessingOptions.Method(rawValue: (methodText ?? "fixed").lowercased()) else {
+            throw .invalidOption("method must be fixed or otsu, not \"\(methodText ?? "")\".")
+        }
+        var threshold: Int?
+        if let thresholdText {
+            guard let number = Int(thresholdText), (0...255).contains(number) else {
+                throw .invalidOption("threshold must be a whole number from 0 to 255, not \"\(thresholdText)\".")
+            }
+            guard method == .fixed else { throw .invalidOption("threshold cannot be combined with method=otsu.") }
+            threshold = number
+        }
+        return ProcessingOptions(method: method, threshold: threshold)
+    }
+
+    /// Stores the object, then queues its message; if queueing fails the object is deleted again,
+    /// so nothing is left that no message points to.
+    func storeAndQueue(_ bytes: ByteBuffer, key: String, message: ImageUploadedMessage, logger: Logger) async throws {
+        do {
+            try await store.put(key: key, body: bytes, contentType: "image/png", metadata: ["image-id": message.imageID])
+        } catch {
+            logger.error("storing the upload failed", metadata: ["key": .string(key), "error": .string("\(error)")])
+            throw APIError.unavailable("The image store")
+        }
+        do {
+            try await queue.send(body: try PipelineJSON.encode(message), groupID: message.imageID, deduplicationID: message.imageID)
+        } catch {
+            logger.error("queueing the upload failed; deleting its object", metadata: ["key": .string(key), "error": .string("\(error)")])
+            do {
+                try await store.delete(key: key)
+            } catch {
+                logger.critical("could not delete the object of an unqueued upload", metadata: ["key": .string(key), "error": .string("\(error)")])
+            }
+            throw APIError.unavailable("The processing queue")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import PipelineService
+
+/// Every reason an upload is refused; each maps to a status and a JSON `{"error", "message"}`.
+/// Nothing is stored or queued for a refused upload.
+enum UploadRefusal: Error, Equatable {
+    case noFile
+    case emptyFile
+    case malformed(String)
+    case tooLarge(limit: Int)
+    case notPNG
+    case invalidPNG(String)
+    case tooManyPixels(width: Int, height: Int, limit: Int)
+    case invalidOption(String)
+
+    var apiError: APIError {
+        switch self {
+        case .noFile:
+            APIError(.badRequest, code: "no_file", message: "No file was sent: post it as the multipart field \"image\" or as a raw image/png body.")
+        case .emptyFile:
+            APIError(.badRequest, code: "empty_file", message: "The file is empty.")
+        case .malformed(let reason):
+            APIError(.badRequest, code: "malformed_request", message: "The request is malformed: \(reason).")
+        case .tooLarge(let limit):
+            APIError(.contentTooLarge, code: "too_large", message: "The upload is larger than the limit of \(Self.megabytes(limit)).")
+        case .notPNG:
+            APIError(.unsupportedMediaType, code: "not_png", message: "The file is not a PNG image.")
+        case .invalidPNG(let reason):
+            APIError(.unprocessableContent, code: "invalid_png", message: "The PNG is invalid: \(reason).")
+        case .tooManyPixels(let width, let height, let limit):
+            APIError(
+                .unprocessableContent, code: "too_many_pixels",
+                message: "The image is \(width)×\(height) = \(Self.megapixels(width * height)) megapixels, over the limit of \(Self.megapixels(limit)) megapixels."
+            )
+        case .invalidOption(let reason):
+            APIError(.badRequest, code: "invalid_option", message: reason)
+        }
+    }
+
+    static func megabytes(_ bytes: Int) -> String {
+        bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
+    }
+
+    static func megapixels(_ pixels: Int) -> String {
+        let value = Double(pixels) / 1_000_000
+        return value.rounded() == value ? String(Int(value)) : String(format: "%.1f", value)
+    }
+}

@@ -1,0 +1,66 @@
+import AWSClient
+import AWSS3
+import AWSSQS
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PipelineContract
+import PipelineTestSupport
+import Testing
+
+@testable import UploadAPI
+
+/// Against the strict emulator: the object and the message exist, with the right key, body,
+/// content type, group and deduplication id.
+@Suite struct UploadIntegrationTests {
+    @Test func uploadReachesS3AndSQS() async throws {
+        guard var environment = try Emulator.environment() else { return }
+        let suffix = Emulator.uniqueSuffix()
+        environment.values["INPUT_BUCKET"] = "it-upload-\(suffix)"
+        environment.values["PROCESSED_BUCKET"] = "it-upload-out-\(suffix)"
+        environment.values["INPUT_QUEUE"] = "it-upload-\(suffix).fifo"
+        environment.values["PROCESSED_QUEUE"] = "it-upload-out-\(suffix).fifo"
+        let configuration = try PipelineConfiguration(environment: environment, component: .uploadAPI)
+        let clients = PipelineClients(configuration: configuration, logger: Logger(label: "test"))
+        do {
+            try await PipelineResources(s3: clients.s3, sqs: clients.sqs, configuration: configuration).ensure()
+            let app = buildApplication(
+                configuration: configuration,
+                dependencies: UploadDependencies(store: clients.inputBucket, queue: clients.inputQueue),
+                logger: Logger(label: "test")
+            )
+            let png = TestPNG.make(width: 16, height: 9)
+            let form = Multipart.image(png, filename: "cat.png")
+            let answer = ResultBox()
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/upload", method: .post, headers: form.headers, body: ByteBuffer(bytes: form.body)) { response in
+                    #expect(response.status == .accepted)
+                    answer.value = try json(response)
+                }
+                try await client.execute(uri: "/readyz", method: .get) { response in
+                    #expect(response.status == .ok)
+                }
+            }
+            let imageID = try #require(answer.value?["image_id"])
+            let key = "\(imageID)_cat.png"
+            #expect(answer.value?["object_key"] == key)
+
+            let object = try await clients.s3.getObject(bucket: configuration.inputBucket, key: key)
+            #expect(Array(object.body.readableBytesView) == png)
+            #expect(object.head.contentType == "image/png")
+
+            let queueURL = try await clients.sqs.queueURL(named: configuration.inputQueue)
+            let message = try #require(try await clients.sqs.receiveMessages(queueURL: queueURL, waitSeconds: 2).first)
+            let body = try PipelineJSON.decode(ImageUploadedMessage.self, from: message.body)
+            #expect(body.imageID == imageID)
+            #expect(body.objectKey == key)
+            #expect(message.attributes["MessageGroupId"] == imageID)
+            #expect(message.attributes["MessageDeduplicationId"] == imageID)
+        } catch {
+            try? await clients.shutdown()
+            throw error
+        }
+        try await clients.shutdown()
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import Prometheus
+
+extension Router {
+    /// Adds `GET /healthz` (the process is up), `GET /readyz` (its dependencies answer; 503 with
+    /// the reasons when not) and `GET /metrics` (Prometheus text format).
+    public func addOperationalRoutes(readiness: ReadinessProbe, metrics: PrometheusCollectorRegistry) {
+        get("/healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
+        get("/readyz") { _, _ in
+            let failures = await readiness.failures()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let body = ReadinessBody(
+                status: failures.isEmpty ? "ready" : "not_ready",
+                failures: failures.isEmpty ? nil : Dictionary(failures.map { ($0.name, $0.reason) }) { first, _ in first }
+            )
+            return Response(
+                status: failures.isEmpty ? .ok : .serviceUnavailable,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body)))
+            )
+        }
+        get("/metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer()))
+            )
+        }
+    }
+}
+
+struct ReadinessBody: Encodable {
+    var status: String
+    var failures: [String: String]?
+}

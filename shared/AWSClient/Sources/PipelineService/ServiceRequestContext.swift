@@ -1,0 +1,14 @@
+import Hummingbird
+
+/// The request context of the pipeline's services.
+///
+/// Routes that take large bodies (the upload) stream them and count against their own limit
+/// (MAX_UPLOAD_BYTES); everything else reads small JSON at most, so the 2 MiB default cap of
+/// `collect(upTo:)` stays as Hummingbird sets it.
+public struct ServiceRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+}

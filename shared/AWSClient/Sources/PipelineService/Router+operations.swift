@@ -5,7 +5,11 @@ import Prometheus
 extension Router {
     /// Adds `GET /healthz` (the process is up), `GET /readyz` (its dependencies answer; 503 with
     /// the reasons when not) and `GET /metrics` (Prometheus text format).
-    public func addOperationalRoutes(readiness: ReadinessProbe, metrics: PrometheusCollectorRegistry) {
+    ///
+    /// - Parameter beforeScrape: sets gauges that are read from state rather than kept up to date.
+    public func addOperationalRoutes(
+        readiness: ReadinessProbe, metrics: PrometheusCollectorRegistry, beforeScrape: (@Sendable () async -> Void)? = nil
+    ) {
         get("/healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
@@ -24,7 +28,8 @@ extension Router {
             )
         }
         get("/metrics") { _, _ in
-            Response(
+            await beforeScrape?()
+            return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer()))

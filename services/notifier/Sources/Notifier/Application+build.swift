@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import Logging
+import PipelineContract
+import PipelineService
+import ServiceLifecycle
+
+/// What the notifier works with; the seams that tests replace with fakes.
+struct NotifierDependencies: Sendable {
+    var inputBucket: any ObjectStore
+    var processedBucket: any ObjectStore
+    var processedQueue: any MessageQueue
+    var index = ImageIndex()
+    var metrics = NotifierMetrics()
+    var heartbeat: Duration = .seconds(15)
+}
+
+/// The folder of the page's static files, shipped as the target's resources.
+let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path ?? "Public"
+
+func buildRouter(configuration: PipelineConfiguration, dependencies: NotifierDependencies, logger: Logger) -> Router<ServiceRequestContext> {
+    let router = Router(context: ServiceRequestContext.self)
+    router.addMiddleware {
+        FileMiddleware(publicFolder, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true, logger: logger)
+    }
+    let rebuilder = IndexRebuilder(
+        index: dependencies.index, inputBucket: dependencies.inputBucket, processedBucket: dependencies.processedBucket, logger: logger
+    )
+    ImageRoutes(
+        index: dependencies.index, rebuilder: rebuilder, inputBucket: dependencies.inputBucket,
+        processedBucket: dependencies.processedBucket, publicUploadURL: configuration.publicUploadURL,
+        maxUploadBytes: configuration.maxUploadBytes
+    ).addRoutes(to: router)
+    EventStreamRoute(index: dependencies.index, heartbeat: dependencies.heartbeat).addRoutes(to: router)
+    let input = dependencies.inputBucket
+    let processed = dependencies.processedBucket
+    let queue = dependencies.processedQueue
+    let readiness = ReadinessProbe(checks: [
+        (name: "s3-input", run: { try await input.checkReachable() }),
+        (name: "s3-processed", run: { try await processed.checkReachable() }),
+        (name: "sqs", run: { try await queue.checkReachable() }),
+    ])
+    let index = dependencies.index
+    let metrics = dependencies.metrics
+    router.addOperationalRoutes(readiness: readiness, metrics: metrics.registry) {
+        await metrics.update(from: index)
+    }
+    return router
+}
+
+/// The notifier: the page and its API, the processed-queue consumer and the bucket watcher, as
+/// one application whose services stop together on SIGTERM.
+func buildApplication(configuration: PipelineConfiguration, dependencies: NotifierDependencies, logger: Logger) -> some ApplicationProtocol {
+    let rebuilder = IndexRebuilder(
+        index: dependencies.index, inputBucket: dependencies.inputBucket, processedBucket: dependencies.processedBucket, logger: logger
+    )
+    var app = Application(
+        router: buildRouter(configuration: configuration, dependencies: dependencies, logger: logger),
+        configuration: ServiceStartup.applicationConfiguration(configuration, name: "notifier"),
+        logger: logger
+    )
+    app.addServices(
+        ProcessedEventConsumer(queue: dependencies.processedQueue, index: dependencies.index, metrics: dependencies.metrics, logger: logger),
+        BucketWatcher(rebuilder: rebuilder)
+    )
+    // The index is rebuilt from the buckets before the server answers, so a restart loses nothing.
+    app.beforeServerStarts {
+        do {
+            try await rebuilder.rebuild()
+            let count = await dependencies.index.count
+            logger.info("index rebuilt from the buckets", metadata: ["images": .stringConvertible(count)])
+        } catch {
+            logger.error("rebuilding the index failed; it fills as the watcher reaches the buckets", metadata: ["error": .string("\(error)")])
+        }
+    }
+    return app
+}

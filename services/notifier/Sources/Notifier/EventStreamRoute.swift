@@ -1,0 +1,79 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PipelineContract
+import PipelineService
+import ServiceLifecycle
+
+/// `GET /api/events`: Server-Sent Events of index changes.
+///
+/// Every event has an `id:`, so a reconnecting `EventSource` sends `Last-Event-ID` and gets what
+/// it missed (or `event: resync` when that is no longer known). A comment line every
+/// `heartbeat` keeps proxies from closing an idle stream. Streams end on graceful shutdown.
+struct EventStreamRoute: Sendable {
+    let index: ImageIndex
+    var heartbeat: Duration = .seconds(15)
+
+    func addRoutes(to router: Router<ServiceRequestContext>) {
+        router.get("api/events") { request, _ in
+            let lastEventID = request.headers[.lastEventID] ?? request.uri.queryParameters[Substring("last_event_id")].map(String.init)
+            return stream(lastEventID: lastEventID)
+        }
+    }
+
+    func stream(lastEventID: String?) -> Response {
+        let index = self.index
+        let heartbeat = self.heartbeat
+        let headers: HTTPFields = [
+            .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store", .xAccelBuffering: "no",
+        ]
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let subscription = await index.subscribe(lastEventID: lastEventID)
+            // Merge index changes and heartbeats into one sequence of frames.
+            let (frames, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(4096))
+            let pump = Task {
+                continuation.yield("retry: 2000\n\n")
+                if subscription.resync { continuation.yield("event: resync\ndata: {}\n\n") }
+                for change in subscription.missed { continuation.yield(await Self.frame(change, index: index)) }
+                for await change in subscription.stream { continuation.yield(await Self.frame(change, index: index)) }
+                continuation.finish()
+            }
+            let beat = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: heartbeat)
+                    continuation.yield(": heartbeat\n\n")
+                }
+            }
+            defer {
+                pump.cancel()
+                beat.cancel()
+            }
+            // On graceful shutdown the frames end, so the stream closes and the server can stop.
+            await withGracefulShutdownHandler {
+                do {
+                    for await frame in frames {
+                        try await writer.write(ByteBuffer(string: frame))
+                    }
+                } catch {
+                    // The client went away.
+                }
+            } onGracefulShutdown: {
+                continuation.finish()
+            }
+            await index.unsubscribe(subscription.id)
+            try? await writer.finish(nil)
+        })
+    }
+
+    static func frame(_ change: IndexChange, index: ImageIndex) async -> String {
+        let id = await index.eventID(change)
+        let data: String
+        switch change.kind {
+        case .image:
+            data = (try? PipelineJSON.encode(ImageView(change.record))) ?? "{}"
+        case .removed:
+            data = #"{"image_id":"\#(change.record.imageID)"}"#
+        }
+        return "id: \(id)\nevent: \(change.kind.rawValue)\ndata: \(data)\n\n"
+    }
+}

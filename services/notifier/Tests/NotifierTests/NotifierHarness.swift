@@ -1,0 +1,68 @@
+import AWSClient
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PipelineContract
+import PipelineTestSupport
+
+@testable import Notifier
+
+/// A notifier on in-memory fakes.
+struct NotifierHarness {
+    let input = InMemoryObjectStore(name: "image-input")
+    let processed = InMemoryObjectStore(name: "image-processed")
+    let queue = InMemoryMessageQueue(name: "new-image-processed.fifo")
+    let dependencies: NotifierDependencies
+    let configuration: PipelineConfiguration
+
+    init(heartbeat: Duration = .seconds(15)) throws {
+        dependencies = NotifierDependencies(inputBucket: input, processedBucket: processed, processedQueue: queue, heartbeat: heartbeat)
+        configuration = try PipelineConfiguration(
+            environment: EnvironmentVariables(["AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t"]), component: .notifier
+        )
+    }
+
+    var index: ImageIndex { dependencies.index }
+
+    var rebuilder: IndexRebuilder {
+        IndexRebuilder(index: index, inputBucket: input, processedBucket: processed, logger: Logger(label: "test"))
+    }
+
+    var consumer: ProcessedEventConsumer {
+        ProcessedEventConsumer(queue: queue, index: index, metrics: dependencies.metrics, logger: Logger(label: "test"), waitSeconds: 0)
+    }
+
+    var application: some ApplicationProtocol {
+        buildApplication(configuration: configuration, dependencies: dependencies, logger: Logger(label: "test"))
+    }
+
+    /// Stores an uploaded image as the upload API would; returns its input key.
+    @discardableResult
+    func upload(_ id: String, _ name: String = "a.png", bytes: [UInt8] = TestPNG.make(width: 2, height: 2)) async throws -> String {
+        let key = "\(id)_\(name)"
+        try await input.put(key: key, body: ByteBuffer(bytes: bytes), contentType: "image/png")
+        return key
+    }
+
+    /// Stores a processed image and queues its event, as the processor would.
+    func process(_ id: String, _ name: String = "a.png", bytes: [UInt8] = [1, 2, 3]) async throws {
+        let key = "\(id)_\(name)"
+        try await processed.put(key: "processed_\(key)", body: ByteBuffer(bytes: bytes), contentType: "image/png")
+        let event = ImageProcessedEvent(imageID: id, originalKey: key, processedKey: "processed_\(key)", status: .processed, width: 2, height: 2)
+        try await queue.send(body: try PipelineJSON.encode(event), groupID: id, deduplicationID: event.deduplicationID)
+    }
+
+    /// Fails an image as the processor would: marker object and event.
+    func fail(_ id: String, _ name: String = "a.png", reason: String = "The file is not a PNG image.") async throws {
+        let key = "\(id)_\(name)"
+        try await processed.put(key: "failed_\(key).json", body: ByteBuffer(string: try PipelineJSON.encode(FailureMarker(imageID: id, error: reason))), contentType: "application/json")
+        let event = ImageProcessedEvent(imageID: id, originalKey: key, processedKey: "processed_\(key)", status: .failed, error: reason)
+        try await queue.send(body: try PipelineJSON.encode(event), groupID: id, deduplicationID: event.deduplicationID)
+    }
+}
+
+func jsonObject(_ buffer: ByteBuffer) throws -> [String: Any] {
+    try (JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any]) ?? [:]
+}

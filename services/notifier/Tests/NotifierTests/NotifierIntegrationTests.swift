@@ -1,0 +1,55 @@
+import AWSClient
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PipelineContract
+import PipelineTestSupport
+import Testing
+
+@testable import Notifier
+
+/// Against the strict emulator: an upload in the input bucket appears, then an event on the
+/// processed queue turns up as a state change on the SSE stream.
+@Suite struct NotifierIntegrationTests {
+    @Test func eventOnTheQueueBecomesAStateChangeOnTheStream() async throws {
+        guard var environment = try Emulator.environment() else { return }
+        let suffix = Emulator.uniqueSuffix()
+        environment.values["INPUT_BUCKET"] = "it-notify-\(suffix)"
+        environment.values["PROCESSED_BUCKET"] = "it-notify-out-\(suffix)"
+        environment.values["INPUT_QUEUE"] = "it-notify-\(suffix).fifo"
+        environment.values["PROCESSED_QUEUE"] = "it-notify-out-\(suffix).fifo"
+        let configuration = try PipelineConfiguration(environment: environment, component: .notifier)
+        let clients = PipelineClients(configuration: configuration, logger: Logger(label: "test"))
+        do {
+            try await PipelineResources(s3: clients.s3, sqs: clients.sqs, configuration: configuration).ensure()
+            let imageID = ObjectKeys.newImageID()
+            let key = ObjectKeys.inputKey(imageID: imageID, filename: "live.png")
+            try await clients.inputBucket.put(key: key, body: ByteBuffer(bytes: TestPNG.make(width: 2, height: 2)), contentType: "image/png")
+
+            let dependencies = NotifierDependencies(
+                inputBucket: clients.inputBucket, processedBucket: clients.processedBucket, processedQueue: clients.processedQueue
+            )
+            let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: Logger(label: "test"))
+            try await app.test(.live) { client in
+                // Rebuilt at start: the upload is there, queued.
+                try await client.execute(uri: "/api/images/\(imageID)", method: .get) { response in
+                    let body = try jsonObject(response.body)
+                    #expect(body["state"] as? String == "queued")
+                }
+                let reader = try await SSEReader.connect(port: try #require(client.port))
+                try await clients.processedBucket.put(key: ObjectKeys.processedKey(inputKey: key), body: ByteBuffer(bytes: [1]), contentType: "image/png")
+                let event = ImageProcessedEvent(imageID: imageID, originalKey: key, processedKey: ObjectKeys.processedKey(inputKey: key), status: .processed)
+                try await clients.processedQueue.send(body: try PipelineJSON.encode(event), groupID: imageID, deduplicationID: event.deduplicationID)
+                let frames = try await reader.read(until: { $0.contains(imageID) && $0.contains("\"state\":\"processed\"") })
+                #expect(frames.contains("\"state\":\"processed\""))
+                await reader.close()
+            }
+        } catch {
+            try? await clients.shutdown()
+            throw error
+        }
+        try await clients.shutdown()
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+import PipelineTestSupport
+import Prometheus
+import PipelineContract
+import Testing
+
+@testable import Notifier
+
+@Suite struct RebuildAndConsumerTests {
+    let ids = ["aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-000000000002", "aaaaaaaa-0000-4000-8000-000000000003"]
+
+    @Test func rebuildFromTheBucketsAlone() async throws {
+        let harness = try NotifierHarness()
+        for id in ids { try await harness.upload(id) }
+        try await harness.process(ids[1])
+        try await harness.fail(ids[2], reason: "The PNG data is corrupt.")
+        try await harness.rebuilder.rebuild()
+        #expect(await harness.index.record(ids[0])?.state == .queued)
+        #expect(await harness.index.record(ids[1])?.state == .processed)
+        #expect(await harness.index.record(ids[2])?.state == .failed)
+        #expect(await harness.index.record(ids[2])?.error == "The PNG data is corrupt.")
+        // A restart: a new index from the same buckets knows the same.
+        let restarted = try NotifierHarness()
+        let rebuilder = IndexRebuilder(index: restarted.index, inputBucket: harness.input, processedBucket: harness.processed, logger: .init(label: "t"))
+        try await rebuilder.rebuild()
+        for id in ids { #expect(await restarted.index.record(id)?.state == harness.index.record(id)?.state) }
+        // A second rebuild reads no marker again.
+        let reads = harness.processed.calls.filter { $0.hasPrefix("get ") }.count
+        try await harness.rebuilder.rebuild()
+        #expect(harness.processed.calls.filter { $0.hasPrefix("get ") }.count == reads)
+    }
+
+    @Test func consumerAppliesEventsAndDeletesThem() async throws {
+        let harness = try NotifierHarness()
+        try await harness.upload(ids[0])
+        try await harness.process(ids[0])
+        try await harness.fail(ids[1])
+        try await harness.queue.send(body: "not json", groupID: "x", deduplicationID: "x")
+        var handled = 0
+        while harness.queue.bodies.count > 0 && handled < 10 {
+            handled += try await harness.consumer.consumeOnce()
+        }
+        #expect(handled == 3)
+        #expect(harness.queue.bodies.isEmpty, "events and the malformed message are all deleted")
+        #expect(await harness.index.record(ids[0])?.state == .processed)
+        #expect(await harness.index.record(ids[1])?.state == .failed)
+        #expect(harness.dependencies.metrics.registry.emitToString().contains("notifier_malformed_events_total 1"))
+        // The same event again (at-least-once delivery) changes nothing.
+        let before = await harness.index.lastSequence
+        let event = ImageProcessedEvent(imageID: ids[0], originalKey: "\(ids[0])_a.png", processedKey: "processed_\(ids[0])_a.png", status: .processed, width: 2, height: 2)
+        try await harness.queue.send(body: try PipelineJSON.encode(event), groupID: ids[0], deduplicationID: "again")
+        try await harness.consumer.consumeOnce()
+        #expect(await harness.index.lastSequence == before)
+    }
+}

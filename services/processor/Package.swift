@@ -1,0 +1,73 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "processor",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "processor", targets: ["Processor"]),
+        .library(name: "ImageEngine", targets: ["ImageEngine"]),
+    ],
+    // Every package of the repository declares this same list (a service adds AWSClient by path),
+    // so that they all resolve to one dependency graph: SwiftPM prunes the checkouts a root
+    // package does not declare, and a shared scratch folder would then rebuild them from scratch.
+    dependencies: [
+        .package(path: "../../shared/AWSClient"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+    ],
+    targets: [
+        /// libpng behind a small C shim: libpng reports errors with longjmp, which Swift cannot catch.
+        .target(
+            name: "CPNGShim",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]
+        ),
+        /// Decoding, OpenCV-exact binarization and encoding. No AWS inside.
+        .target(name: "ImageEngine", dependencies: ["CPNGShim"], swiftSettings: swiftSettings),
+        /// The `processor` executable: the SQS worker (`serve`, the default) and the `binarize` CLI.
+        .executableTarget(
+            name: "Processor",
+            dependencies: [
+                "ImageEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PipelineContract", package: "AWSClient"),
+                .product(name: "PipelineService", package: "AWSClient"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ImageEngineTests", dependencies: ["ImageEngine"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ProcessorTests",
+            dependencies: [
+                "Processor", "ImageEngine",
+                .product(name: "PipelineContract", package: "AWSClient"),
+                .product(name: "AWSClient", package: "AWSClient"),
+                .product(name: "PipelineTestSupport", package: "AWSClient"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,87 @@
+import Logging
+import PipelineContract
+import ServiceLifecycle
+import Synchronization
+
+/// Long-polls the input queue and works up to `concurrency` images at once.
+///
+/// On graceful shutdown (SIGTERM) it stops receiving and finishes the images it holds before
+/// returning, so nothing is lost and nothing waits for a visibility timeout.
+struct ImageWorker: Service {
+    let queue: any MessageQueue
+    let job: ImageJob
+    let settings: ProcessorSettings
+    let logger: Logger
+    /// Pause after a failed receive, so an unreachable queue is not hammered.
+    var retryDelay: Duration = .seconds(2)
+
+    func run() async throws {
+        let slots = Slots(settings.concurrency)
+        await withDiscardingTaskGroup { group in
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                let free = await slots.waitForFree()
+                let messages: [QueueMessage]
+                do {
+                    // Only the long poll is cut short by a shutdown; images in hand are finished.
+                    messages = try await cancelWhenGracefulShutdown {
+                        try await queue.receive(maxMessages: min(10, free), waitSeconds: settings.waitSeconds, visibilityTimeout: settings.visibilityTimeout)
+                    }
+                } catch {
+                    if Task.isShuttingDownGracefully || Task.isCancelled { break }
+                    logger.warning("receiving from the input queue failed", metadata: ["error": .string("\(error)")])
+                    try? await Task.sleep(for: retryDelay)
+                    continue
+                }
+                for message in messages {
+                    slots.take()
+                    group.addTask {
+                        await job.handle(message)
+                        slots.release()
+                    }
+                }
+            }
+            logger.info("worker stopping; finishing the images in hand", metadata: ["in_flight": "\(settings.concurrency - slots.free)"])
+        }
+        logger.info("worker stopped")
+    }
+}
+
+/// Counts free places for images; `waitForFree` suspends while none is free.
+final class Slots: Sendable {
+    private let state: Mutex<(free: Int, waiters: [CheckedContinuation<Void, Never>])>
+
+    init(_ count: Int) {
+        state = Mutex((count, []))
+    }
+
+    var free: Int { state.withLock { $0.free } }
+
+    /// Waits for at least one free place and returns how many there are.
+    func waitForFree() async -> Int {
+        while true {
+            let free = state.withLock { $0.free }
+            if free > 0 { return free }
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.free > 0 { return true }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+    }
+
+    func take() {
+        state.withLock { $0.free -= 1 }
+    }
+
+    func release() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.free += 1
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}

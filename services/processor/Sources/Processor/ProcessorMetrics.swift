@@ -1,0 +1,28 @@
+import Prometheus
+
+/// The processor's Prometheus metrics: images processed and failed, processing seconds, in flight.
+struct ProcessorMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    let processed: Counter
+    let inFlight: Gauge
+    let duration: DurationHistogram
+    let transientErrors: Counter
+
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        processed = registry.makeCounter(name: "processor_images_processed_total", help: "Images binarized and published.")
+        inFlight = registry.makeGauge(name: "processor_images_in_flight", help: "Images being worked on now.")
+        duration = registry.makeDurationHistogram(
+            name: "processor_processing_seconds",
+            buckets: [.milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                      .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30)],
+            help: "From receiving a message to deleting it, for processed and failed images."
+        )
+        transientErrors = registry.makeCounter(name: "processor_transient_errors_total", help: "Messages left for redelivery after a transient error.")
+    }
+
+    /// Counts a permanent failure by its kind (not_png, corrupt, too_many_pixels, missing, malformed_message, ...).
+    func countFailure(_ kind: String) {
+        registry.makeCounter(name: "processor_images_failed_total", labels: [("reason", kind)], help: "Images that failed for good.").increment()
+    }
+}

@@ -1,0 +1,50 @@
+import AWSClient
+import ImageEngine
+import NIOCore
+import PipelineContract
+
+/// The worker's own settings, beside the shared configuration: read once at start.
+///
+/// | variable | default | meaning |
+/// |---|---|---|
+/// | PROCESSOR_CONCURRENCY | number of cores | images worked on at once |
+/// | PROCESSOR_VISIBILITY_SECONDS | 60 | how long a received message stays hidden; extended while working |
+/// | PROCESSOR_OUTPUT_BIT_DEPTH | 1 | 1 (smaller, same pixels) or 8 (as the reference's file) |
+struct ProcessorSettings: Sendable {
+    var concurrency: Int
+    /// Seconds a message stays invisible after each receive or extension.
+    var visibilityTimeout: Int
+    /// How often the visibility is extended while an image is worked on (a third of the timeout).
+    var heartbeatInterval: Duration
+    var waitSeconds = 20
+    var bitDepth: BinarizeOptions.BitDepth
+    var maxPixels: Int
+    /// The largest input object read; larger ones are refused (they could not have been uploaded).
+    var maxImageBytes: Int
+
+    init(
+        concurrency: Int = System.coreCount, visibilityTimeout: Int = 60, bitDepth: BinarizeOptions.BitDepth = .one,
+        maxPixels: Int = PipelineConfiguration.defaultMaxPixels, maxImageBytes: Int = PipelineConfiguration.defaultMaxUploadBytes
+    ) {
+        self.concurrency = concurrency
+        self.visibilityTimeout = visibilityTimeout
+        self.heartbeatInterval = .seconds(max(1, visibilityTimeout / 3))
+        self.bitDepth = bitDepth
+        self.maxPixels = maxPixels
+        self.maxImageBytes = maxImageBytes
+    }
+
+    init(environment: EnvironmentVariables, configuration: PipelineConfiguration) throws(ConfigurationError) {
+        let bits = try environment.int("PROCESSOR_OUTPUT_BIT_DEPTH", default: 1)
+        guard let bitDepth = BinarizeOptions.BitDepth(rawValue: bits) else {
+            throw ConfigurationError(variable: "PROCESSOR_OUTPUT_BIT_DEPTH", reason: "must be 1 or 8, not \(bits)")
+        }
+        self.init(
+            concurrency: try environment.int("PROCESSOR_CONCURRENCY", default: System.coreCount, range: 1...256),
+            visibilityTimeout: try environment.int("PROCESSOR_VISIBILITY_SECONDS", default: 60, range: 3...43_200),
+            bitDepth: bitDepth,
+            maxPixels: configuration.maxPixels,
+            maxImageBytes: configuration.maxUploadBytes
+        )
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import ImageEngine
+import NIOCore
+import PipelineContract
+import PipelineTestSupport
+import Prometheus
+import Testing
+
+@testable import Processor
+
+@Suite struct ImageJobTests {
+    @Test func successWritesObjectThenEventThenDeletes() async throws {
+        let harness = WorkerHarness()
+        let request = try await harness.upload(TestPNG.make(width: 13, height: 7, pixel: gradient), name: "cat.png")
+        let message = try #require(try await harness.receiveOne())
+        #expect(await harness.job.handle(message) == .processed)
+
+        let processedKey = "processed_\(request.objectKey)"
+        #expect(harness.processedBucket.keys == [processedKey])
+        #expect(harness.processedBucket.contentType(processedKey) == "image/png")
+        let png = try #require(harness.processedBucket.bytes(processedKey))
+        let gray = try ImageEngine.decodeGray(png)
+        #expect(gray.width == 13 && gray.height == 7)
+        #expect(gray.pixels == referencePixels(width: 13, height: 7, pixel: gradient))
+
+        let events = try harness.events()
+        #expect(events.count == 1)
+        #expect(events.first?.status == .processed)
+        #expect(events.first?.imageID == request.imageID)
+        #expect(events.first?.originalKey == request.objectKey)
+        #expect(events.first?.processedKey == processedKey)
+        #expect(events.first?.width == 13)
+        #expect(harness.inputQueue.bodies.isEmpty, "the message is deleted")
+        #expect(harness.dependencies.metrics.registry.emitToString().contains("processor_images_processed_total 1"))
+    }
+
+    @Test func theOriginalTwoFieldMessageIsProcessed() async throws {
+        let harness = WorkerHarness()
+        let id = ObjectKeys.newImageID()
+        let key = "\(id)_legacy.png"
+        try await harness.inputBucket.put(key: key, body: .init(bytes: TestPNG.make(width: 2, height: 2)), contentType: "image/png")
+        try await harness.inputQueue.send(body: #"{"image_id": "\#(id)", "object_key": "\#(key)"}"#, groupID: id, deduplicationID: id)
+        #expect(await harness.job.handle(try #require(try await harness.receiveOne())) == .processed)
+        #expect(harness.processedBucket.keys == ["processed_\(key)"])
+    }
+
+    @Test func optionsFromTheMessage() async throws {
+        let harness = WorkerHarness()
+        try await harness.upload(TestPNG.make(width: 9, height: 9, pixel: gradient), options: ProcessingOptions(method: .fixed, threshold: 200))
+        _ = await harness.job.handle(try #require(try await harness.receiveOne()))
+        let event = try #require(try harness.events().first)
+        #expect(event.threshold == 200)
+        let png = try #require(harness.processedBucket.bytes(event.processedKey))
+        #expect(try ImageEngine.decodeGray(png).pixels == referencePixels(width: 9, height: 9, threshold: 200, pixel: gradient))
+
+        let otsu = WorkerHarness()
+        try await otsu.upload(TestPNG.make(width: 9, height: 9, pixel: gradient), options: ProcessingOptions(method: .otsu))
+        _ = await otsu.job.handle(try #require(try await otsu.receiveOne()))
+        #expect(try otsu.events().first?.status == .processed)
+    }
+
+    @Test(arguments: [
+        ("text", Array("hello, not an image".utf8), "not_png"),
+        ("truncated", Array(TestPNG.make(width: 8, height: 8).prefix(60)), "truncated"),
+        ("bomb", TestPNG.bombHeader(width: 5000, height: 5000), "too_many_pixels"),
+    ])
+    func permanentFailuresAreMarkedPublishedAndDeleted(_ name: String, _ bytes: [UInt8], _ kind: String) async throws {
+        let harness = WorkerHarness()
+        let request = try await harness.upload(bytes, name: "\(name).png")
+        let outcome = await harness.job.handle(try #require(try await harness.receiveOne()))
+        guard case .failed(let failure) = outcome else {
+            Issue.record("expected a permanent failure, got \(outcome)")
+            return
+        }
+        #expect(failure.kind == kind)
+        let marker = try #require(harness.processedBucket.bytes("failed_\(request.objectKey).json"))
+        let decoded = try PipelineJSON.decode(FailureMarker.self, from: String(decoding: marker, as: UTF8.self))
+        #expect(decoded == FailureMarker(imageID: request.imageID, error: failure.message))
+        #expect(harness.processedBucket.contentType("failed_\(request.objectKey).json") == "application/json")
+        let event = try #require(try harness.events().first)
+        #expect(event.status == .failed)
+        #expect(event.error == failure.message)
+        #expect(event.error?.hasSuffix(".") == true)
+        #expect(harness.inputQueue.bodies.isEmpty)
+        #expect(harness.dependencies.metrics.registry.emitToString().contains(#"processor_images_failed_total{reason="\#(kind)"} 1"#))
+    }
+
+    @Test func missingObjectFailsForGood() async throws {
+        let harness = WorkerHarness()
+        let id = ObjectKeys.newImageID()
+        try await harness.inputQueue.send(body: try PipelineJSON.encode(ImageUploadedMessage(imageID: id, objectKey: "\(id)_gone.png")), groupID: id, deduplicationID: id)
+        let outcome = await harness.job.handle(try #require(try await harness.receiveOne()))
+        #expect(outcome == .failed(.missing("\(id)_gone.png")))
+        #expect(try harness.events().first?.error?.contains("no longer exists") == true)
+    }
+
+    @Test func malformedBodiesAreDeleted() async throws {
+        let harness = WorkerHarness()
+        let id = ObjectKeys.newImageID()
+        try await harness.inputQueue.send(body: "not json at all", groupID: "g1", deduplicationID: "d1")
+        try await harness.inputQueue.send(body: #"{"image_id": "\#(id)", "original_key": "\#(id)_x.png"}"#, groupID: "g2", deduplicationID: "d2")
+        for _ in 0..<2 {
+            let outcome = await harness.job.handle(try #require(try await harness.receiveOne()))
+            #expect(outcome == .failed(.malformedMessage("it lacks image_id or object_key, or is not JSON")))
+        }
+        #expect(harness.inputQueue.bodies.isEmpty)
+        // The one that still named an image failed that image, so its owner sees why.
+        #expect(try harness.events().map(\.imageID) == [id])
+        #expect(harness.processedBucket.keys == ["failed_\(id)_x.png.json"])
+    }
+
+    @Test func transientFailureLeavesTheMessageThenRedeliveryIsIdempotent() async throws {
+        let harness = WorkerHarness()
+        let request = try await harness.upload(TestPNG.make(width: 6, height: 6, pixel: gradient))
+        harness.processedQueue.fail(.send)
+        let first = try #require(try await harness.receiveOne())
+        #expect(await harness.job.handle(first) == .retry)
+        #expect(harness.inputQueue.bodies.count == 1, "not deleted")
+        #expect(harness.inputQueue.visibilityChanges.last?.timeout == 5, "released for a retry in a few seconds")
+        let objectAfterFirst = harness.processedBucket.bytes("processed_\(request.objectKey)")
+
+        harness.processedQueue.fail(.send, with: nil)
+        try await harness.inputQueue.changeVisibility(receiptHandle: first.receiptHandle, timeout: 0)
+        let second = try #require(try await harness.receiveOne())
+        #expect(second.receiveCount == 2)
+        #expect(await harness.job.handle(second) == .processed)
+        #expect(harness.processedBucket.bytes("processed_\(request.objectKey)") == objectAfterFirst, "same object again")
+        #expect(try harness.events().count == 1)
+        #expect(harness.inputQueue.bodies.isEmpty)
+
+        // A third delivery of the same upload (at least once) changes nothing visible.
+        try await harness.inputQueue.send(body: try PipelineJSON.encode(request), groupID: request.imageID, deduplicationID: "redelivered")
+        #expect(await harness.job.handle(try #require(try await harness.receiveOne())) == .processed)
+        #expect(harness.processedBucket.bytes("processed_\(request.objectKey)") == objectAfterFirst)
+        #expect(try harness.events().count == 1, "the event's deduplication id drops the repeat")
+    }
+
+    @Test func storeOutageIsTransient() async throws {
+        let harness = WorkerHarness()
+        try await harness.upload(TestPNG.make(width: 2, height: 2))
+        harness.inputBucket.fail(.get)
+        #expect(await harness.job.handle(try #require(try await harness.receiveOne())) == .retry)
+        #expect(harness.processedBucket.keys.isEmpty)
+        #expect(try harness.events().isEmpty)
+    }
+
+    @Test func heartbeatExtendsVisibilityWhileWorking() async throws {
+        var harness = WorkerHarness()
+        harness.settings = ProcessorSettings(concurrency: 1, visibilityTimeout: 3, maxPixels: 1_000_000, maxImageBytes: 1 << 20)
+        harness.slowInput = .milliseconds(2500)
+        try await harness.upload(TestPNG.make(width: 2, height: 2))
+        let message = try #require(try await harness.receiveOne())
+        #expect(await harness.job.handle(message) == .processed)
+        let extensions = harness.inputQueue.visibilityChanges.filter { $0.handle == message.receiptHandle && $0.timeout == 3 }
+        #expect(extensions.count >= 2, "extended every second while the slow read took 2.5 s")
+    }
+}

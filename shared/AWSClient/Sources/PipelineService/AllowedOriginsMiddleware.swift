@@ -36,6 +36,8 @@ public struct AllowedOriginsMiddleware<Context: RequestContext>: RouterMiddlewar
 
     func addHeaders(_ headers: inout HTTPFields, origin: String) {
         headers[.accessControlAllowOrigin] = origins.contains("*") ? "*" : origin
+        // A page may read how long to wait after a 503.
+        headers[.accessControlExposeHeaders] = "Retry-After"
         headers[.vary] = "Origin"
     }
 }

@@ -291,7 +291,8 @@ function renderError(card, state, image) {
   let detail = '';
   if (state === 'refused') {
     message = card.refusal.message;
-    detail = card.refusal.status ? `HTTP ${card.refusal.status} · ${card.refusal.code}` : 'No response (status 0)';
+    const { status, code, local } = card.refusal;
+    detail = local ? `${status} · ${code} · checked before sending` : status ? `HTTP ${status} · ${code}` : 'No response (status 0)';
   } else if (state === 'failed') {
     message = image.error || 'Processing failed.';
   }
@@ -442,7 +443,7 @@ async function uploadCard(card) {
   // connection, which the page would see as a network error): refuse it here instead.
   if (file.size > config.max_upload_bytes) {
     refuse(card, {
-      status: 413, code: 'too_large', retryable: false,
+      status: 413, code: 'too_large', retryable: false, local: true,
       message: `The file is ${formatBytes(file.size)}, over the limit of ${formatBytes(config.max_upload_bytes)}. It was not sent.`,
     });
     return;
@@ -564,6 +565,7 @@ function updateLoadMore() {
   ui.loadMore.hidden = list.done;
   ui.loadMore.disabled = list.loading;
   ui.loadMore.textContent = list.loading ? 'Loading…' : list.failed ? 'Try again' : 'Load more';
+  ui.listStatus.classList.toggle('is-error', list.failed);
 }
 
 /** The stream said we missed too much: read again as many pages as were shown, updating cards in place. */

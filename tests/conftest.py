@@ -1,0 +1,33 @@
+"""Shared fixtures: one pipeline stack per test session, on the emulator."""
+import os
+from pathlib import Path
+
+import pytest
+
+from stack import ROOT, Stack, emulator_environment
+
+TESTDATA = Path(os.environ.get("TESTDATA_DIR", ROOT.parent / "shared" / "testdata"))
+
+
+@pytest.fixture(scope="session")
+def testdata() -> Path:
+    if not TESTDATA.is_dir():
+        if os.environ.get("REQUIRE_TESTDATA") == "1":
+            pytest.fail(f"test data not found at {TESTDATA} (REQUIRE_TESTDATA=1)")
+        pytest.skip(f"test data not found at {TESTDATA}; set TESTDATA_DIR")
+    return TESTDATA
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """Resources and binaries ready; services are started by the tests that need them."""
+    if "AWS_ENDPOINT_URL" not in emulator_environment():
+        pytest.fail("no emulator: run scripts/emulator.sh start (make test does)")
+    bin_dir = Path(os.environ.get("PIPELINE_BIN_DIR", ROOT / ".build" / "debug"))
+    for name in ("upload-api", "processor", "notifier", "pipeline-setup"):
+        if not (bin_dir / name).exists():
+            pytest.fail(f"{bin_dir / name} is missing: build the packages first (make build)")
+    stack = Stack(bin_dir=bin_dir)
+    stack.setup_resources()
+    yield stack
+    stack.stop()

@@ -1,0 +1,133 @@
+"""Starts and stops the pipeline's three services natively, for the end-to-end and browser tests.
+
+Each test session gets its own buckets and queues (a random suffix) on the emulator, and its own
+ports, so it never disturbs a `make run` on the same machine. Everything started is stopped by PID.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def emulator_environment() -> dict[str, str]:
+    """The emulator's settings: the process environment, else .run/emulator.env."""
+    env = {}
+    path = ROOT / ".run" / "emulator.env"
+    if "AWS_ENDPOINT_URL" not in os.environ and path.exists():
+        for line in path.read_text().splitlines():
+            name, _, value = line.partition("=")
+            env[name] = value
+    for name in ("AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+@dataclass
+class Stack:
+    """The three services on one set of resources."""
+
+    bin_dir: Path
+    suffix: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    upload_port: int = 18081
+    notifier_port: int = 18080
+    processor_port: int = 18082
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    log_dir: Path = ROOT / "tests" / "output" / "logs"
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(emulator_environment())
+        env.update({
+            "INPUT_BUCKET": f"e2e-in-{self.suffix}",
+            "PROCESSED_BUCKET": f"e2e-out-{self.suffix}",
+            "INPUT_QUEUE": f"e2e-in-{self.suffix}.fifo",
+            "PROCESSED_QUEUE": f"e2e-out-{self.suffix}.fifo",
+            "PUBLIC_UPLOAD_URL": f"http://127.0.0.1:{self.upload_port}/upload",
+            "CORS_ALLOWED_ORIGINS": f"http://127.0.0.1:{self.notifier_port},http://localhost:{self.notifier_port}",
+            "HTTP_HOST": "127.0.0.1",
+            "LOG_LEVEL": "info",
+        })
+        return env
+
+    @property
+    def upload_url(self) -> str:
+        return f"http://127.0.0.1:{self.upload_port}"
+
+    @property
+    def notifier_url(self) -> str:
+        return f"http://127.0.0.1:{self.notifier_port}"
+
+    @property
+    def processor_url(self) -> str:
+        return f"http://127.0.0.1:{self.processor_port}"
+
+    def setup_resources(self) -> None:
+        subprocess.run([str(self.bin_dir / "pipeline-setup")], env=self.env, check=True, capture_output=True)
+
+    def start(self, *names: str) -> None:
+        """Starts the named services (upload-api, processor, notifier) and waits for /healthz."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        ports = {"upload-api": self.upload_port, "processor": self.processor_port, "notifier": self.notifier_port}
+        for name in names:
+            env = self.env | {"HTTP_PORT": str(ports[name])}
+            log = open(self.log_dir / f"{name}-{self.suffix}.log", "w")
+            self.processes[name] = subprocess.Popen([str(self.bin_dir / name)], env=env, stdout=log, stderr=subprocess.STDOUT)
+        for name in names:
+            self.wait_healthy(name, ports[name])
+
+    def wait_healthy(self, name: str, port: int, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.processes[name].poll() is not None:
+                raise RuntimeError(f"{name} exited with {self.processes[name].returncode}; see {self.log_dir}")
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{name} did not answer on port {port} within {timeout} s")
+
+    def stop(self, *names: str) -> None:
+        """Stops the named services (all when none is named) with SIGTERM, then SIGKILL."""
+        for name in names or list(self.processes):
+            process = self.processes.pop(name, None)
+            if process is None:
+                continue
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def client(self, service: str):
+        env = self.env
+        return boto3.client(
+            service,
+            endpoint_url=env["AWS_ENDPOINT_URL"],
+            region_name=env.get("AWS_REGION", "us-east-1"),
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        )
+
+    def metrics(self, base_url: str) -> dict[str, float]:
+        """A service's Prometheus counters and gauges, by series."""
+        values = {}
+        for line in requests.get(f"{base_url}/metrics", timeout=5).text.splitlines():
+            if line and not line.startswith("#"):
+                series, _, value = line.rpartition(" ")
+                values[series] = float(value)
+        return values

@@ -40,3 +40,13 @@ run:
 
 clean:
 	rm -rf .build .run
+
+.PHONY: bench-engine bench-upload bench-pipeline
+bench-engine:
+	@bash scripts/bench-engine/run.sh
+
+bench-upload:
+	@scripts/bench/upload.sh
+
+bench-pipeline:
+	@scripts/bench/pipeline.sh

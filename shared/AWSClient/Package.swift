@@ -75,7 +75,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         /// In-memory fakes of the store and queue seams, for the services' unit tests.
-        .target(name: "PipelineTestSupport", dependencies: ["PipelineContract"], swiftSettings: swiftSettings),
+        .target(
+            name: "PipelineTestSupport",
+            dependencies: ["PipelineContract", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(name: "PipelineSetup", dependencies: ["PipelineContract"], swiftSettings: swiftSettings),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4", "PipelineTestSupport"], swiftSettings: swiftSettings),
         .testTarget(

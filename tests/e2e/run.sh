@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The end-to-end and browser tests (pytest), against the services built by `swift test`
-# (debug binaries in .build/debug) on the emulator that scripts/test.sh started.
+# The Python suites (pytest): container-file checks, end to end, and the real-browser test of the
+# page, against the services' debug binaries (.build/debug) on the emulator scripts/test.sh started.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -10,4 +10,6 @@ for package in shared/AWSClient services/upload-api services/processor services/
   swift build --package-path "$package" --scratch-path "$root/.build" >tests/output/build.log 2>&1 \
     || { grep -E 'error' tests/output/build.log; exit 1; }
 done
-exec "$root/.venv/bin/python" -m pytest -p no:cacheprovider -q -rs tests/e2e "$@"
+suites=(tests/containers tests/e2e)
+[ -d tests/browser ] && suites+=(tests/browser)
+exec "$root/.venv/bin/python" -m pytest -p no:cacheprovider -q -rs "${suites[@]}" "$@"

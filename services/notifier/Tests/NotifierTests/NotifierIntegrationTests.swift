@@ -14,16 +14,7 @@ import Testing
 /// processed queue turns up as a state change on the SSE stream.
 @Suite struct NotifierIntegrationTests {
     @Test func eventOnTheQueueBecomesAStateChangeOnTheStream() async throws {
-        guard var environment = try Emulator.environment() else { return }
-        let suffix = Emulator.uniqueSuffix()
-        environment.values["INPUT_BUCKET"] = "it-notify-\(suffix)"
-        environment.values["PROCESSED_BUCKET"] = "it-notify-out-\(suffix)"
-        environment.values["INPUT_QUEUE"] = "it-notify-\(suffix).fifo"
-        environment.values["PROCESSED_QUEUE"] = "it-notify-out-\(suffix).fifo"
-        let configuration = try PipelineConfiguration(environment: environment, component: .notifier)
-        let clients = PipelineClients(configuration: configuration, logger: Logger(label: "test"))
-        do {
-            try await PipelineResources(s3: clients.s3, sqs: clients.sqs, configuration: configuration).ensure()
+        try await Emulator.withPipeline("it-notify", component: .notifier) { configuration, clients in
             let imageID = ObjectKeys.newImageID()
             let key = ObjectKeys.inputKey(imageID: imageID, filename: "live.png")
             try await clients.inputBucket.put(key: key, body: ByteBuffer(bytes: TestPNG.make(width: 2, height: 2)), contentType: "image/png")
@@ -46,10 +37,6 @@ import Testing
                 #expect(frames.contains("\"state\":\"processed\""))
                 await reader.close()
             }
-        } catch {
-            try? await clients.shutdown()
-            throw error
         }
-        try await clients.shutdown()
     }
 }

@@ -14,16 +14,7 @@ import Testing
 /// message gone; a corrupt upload ends as a marker and a `failed` event.
 @Suite struct ProcessorIntegrationTests {
     @Test func messageInObjectAndEventOut() async throws {
-        guard var environment = try Emulator.environment() else { return }
-        let suffix = Emulator.uniqueSuffix()
-        environment.values["INPUT_BUCKET"] = "it-proc-\(suffix)"
-        environment.values["PROCESSED_BUCKET"] = "it-proc-out-\(suffix)"
-        environment.values["INPUT_QUEUE"] = "it-proc-\(suffix).fifo"
-        environment.values["PROCESSED_QUEUE"] = "it-proc-out-\(suffix).fifo"
-        let configuration = try PipelineConfiguration(environment: environment, component: .processor)
-        let clients = PipelineClients(configuration: configuration, logger: Logger(label: "test"))
-        do {
-            try await PipelineResources(s3: clients.s3, sqs: clients.sqs, configuration: configuration).ensure()
+        try await Emulator.withPipeline("it-proc", component: .processor) { _, clients in
             let good = ImageUploadedMessage(imageID: ObjectKeys.newImageID(), objectKey: "")
             let bad = ImageUploadedMessage(imageID: ObjectKeys.newImageID(), objectKey: "")
             var messages: [ImageUploadedMessage] = []
@@ -68,10 +59,6 @@ import Testing
             #expect(marker.info.contentType == "application/json")
 
             #expect(try await clients.inputQueue.receive(maxMessages: 10, waitSeconds: 1, visibilityTimeout: nil).isEmpty, "both messages deleted")
-        } catch {
-            try? await clients.shutdown()
-            throw error
         }
-        try await clients.shutdown()
     }
 }

@@ -15,16 +15,7 @@ import Testing
 /// content type, group and deduplication id.
 @Suite struct UploadIntegrationTests {
     @Test func uploadReachesS3AndSQS() async throws {
-        guard var environment = try Emulator.environment() else { return }
-        let suffix = Emulator.uniqueSuffix()
-        environment.values["INPUT_BUCKET"] = "it-upload-\(suffix)"
-        environment.values["PROCESSED_BUCKET"] = "it-upload-out-\(suffix)"
-        environment.values["INPUT_QUEUE"] = "it-upload-\(suffix).fifo"
-        environment.values["PROCESSED_QUEUE"] = "it-upload-out-\(suffix).fifo"
-        let configuration = try PipelineConfiguration(environment: environment, component: .uploadAPI)
-        let clients = PipelineClients(configuration: configuration, logger: Logger(label: "test"))
-        do {
-            try await PipelineResources(s3: clients.s3, sqs: clients.sqs, configuration: configuration).ensure()
+        try await Emulator.withPipeline("it-upload", component: .uploadAPI) { configuration, clients in
             let app = buildApplication(
                 configuration: configuration,
                 dependencies: UploadDependencies(store: clients.inputBucket, queue: clients.inputQueue),
@@ -57,10 +48,6 @@ import Testing
             #expect(body.objectKey == key)
             #expect(message.attributes["MessageGroupId"] == imageID)
             #expect(message.attributes["MessageDeduplicationId"] == imageID)
-        } catch {
-            try? await clients.shutdown()
-            throw error
         }
-        try await clients.shutdown()
     }
 }

@@ -1,5 +1,7 @@
 import AWSClient
 import Foundation
+import Logging
+import PipelineContract
 
 /// The emulator the integration tests run against (moto with SigV4 checking, started by
 /// `scripts/emulator.sh start`, or LocalStack).
@@ -40,5 +42,32 @@ public enum Emulator {
     /// A short random suffix, so that names made by one run never clash with another's.
     public static func uniqueSuffix() -> String {
         String(UUID().uuidString.lowercased().prefix(8))
+    }
+}
+
+extension Emulator {
+    /// Runs `body` with a pipeline of its own on the emulator: fresh buckets and queues (named
+    /// `{prefix}-…-{random}`), created as `pipeline-setup` does, and clients that are shut down after.
+    /// Does nothing (after printing why) when there is no emulator.
+    public static func withPipeline(
+        _ prefix: String, component: PipelineComponent, filePath: String = #filePath,
+        _ body: (PipelineConfiguration, PipelineClients) async throws -> Void
+    ) async throws {
+        guard var environment = try environment(from: filePath) else { return }
+        let suffix = uniqueSuffix()
+        environment.values["INPUT_BUCKET"] = "\(prefix)-in-\(suffix)"
+        environment.values["PROCESSED_BUCKET"] = "\(prefix)-out-\(suffix)"
+        environment.values["INPUT_QUEUE"] = "\(prefix)-in-\(suffix).fifo"
+        environment.values["PROCESSED_QUEUE"] = "\(prefix)-out-\(suffix).fifo"
+        let configuration = try PipelineConfiguration(environment: environment, component: component)
+        let clients = PipelineClients(configuration: configuration, logger: Logger(label: "test"))
+        do {
+            try await PipelineResources(s3: clients.s3, sqs: clients.sqs, configuration: configuration).ensure()
+            try await body(configuration, clients)
+        } catch {
+            try? await clients.shutdown()
+            throw error
+        }
+        try await clients.shutdown()
     }
 }

@@ -1,0 +1,246 @@
+"""The page in a real browser: upload three PNGs and one non-PNG through the file input, then see
+three processed pairs and one clear refusal appear without a reload, with black-and-white results.
+
+Runs headless Debian Chromium through its own chromedriver (packages `chromium` and
+`chromium-driver`; nothing is downloaded: the driver path is given, so Selenium Manager never runs).
+The services come from the session's `stack`; only those not already running are started, so this
+module runs alone or after tests/e2e in the same session. Screenshots and the browser's console
+go to tests/output/browser/ (viewer.png, page-1280.png, page-390.png, console.log).
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+from PIL import Image
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from stack import ROOT
+
+CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER_BINARY", "/usr/bin/chromedriver")
+OUTPUT = ROOT / "tests" / "output" / "browser"
+SERVICES = ("upload-api", "processor", "notifier")
+PIPELINE_TIMEOUT = 60  # seconds for the uploads to be processed and shown
+UI_TIMEOUT = 15  # seconds for things that need no processing (page load, viewer)
+
+# Three distinct PNGs, each of a different size, whose luminance spans the threshold (127) so
+# that the result holds both black and white pixels. Values are (R, G, B) of a ramp v in 0..255.
+GRADIENTS = {
+    "gradient-horizontal.png": ((64, 48), "x", lambda v: (v, v, 255 - v)),
+    "gradient-vertical.png": ((48, 64), "y", lambda v: (255 - v, v, v)),
+    "gradient-diagonal.png": ((80, 40), "xy", lambda v: (v, v // 2 + 64, v)),
+}
+NOT_A_PNG = "notes.png"
+
+
+def make_gradient(size: tuple[int, int], direction: str, color) -> Image.Image:
+    width, height = size
+    image = Image.new("RGB", size)
+    for y in range(height):
+        for x in range(width):
+            if direction == "x":
+                ramp = x / (width - 1)
+            elif direction == "y":
+                ramp = y / (height - 1)
+            else:
+                ramp = (x + y) / (width + height - 2)
+            image.putpixel((x, y), color(round(ramp * 255)))
+    return image
+
+
+@pytest.fixture(scope="module")
+def files() -> dict[str, Path]:
+    """The four files to upload, written to tests/output/browser/: name -> path."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, (size, direction, color) in GRADIENTS.items():
+        paths[name] = OUTPUT / name
+        make_gradient(size, direction, color).save(paths[name], format="PNG")
+    paths[NOT_A_PNG] = OUTPUT / NOT_A_PNG
+    paths[NOT_A_PNG].write_text("Shopping list\n- milk\n- eggs\nThis is plain text, not an image.\n")
+    return paths
+
+
+@pytest.fixture(scope="module")
+def services(stack):
+    """The three services, started unless an earlier module (tests/e2e) already started them."""
+    missing = [name for name in SERVICES if name not in stack.processes]
+    if missing:
+        stack.start(*missing)
+    return stack
+
+
+@pytest.fixture(scope="module")
+def driver():
+    """Headless Chromium at 1280x800; quit at the end whatever happened."""
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not (Path(path).is_file() or shutil.which(path)):
+            message = f"{path} is missing: apt-get install chromium chromium-driver"
+            if os.environ.get("REQUIRE_BROWSER") == "1":
+                pytest.fail(message)
+            pytest.skip(message)
+    os.environ.setdefault("SE_OFFLINE", "1")  # belt and braces: never let Selenium download anything
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--window-size=1280,800", "--disable-dev-shm-usage",
+                     "--lang=en-US"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    browser = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER, log_output=str(OUTPUT / "chromedriver.log")))
+    browser.console = []  # every console entry read so far (reading the log empties it)
+    try:
+        yield browser
+    finally:
+        try:
+            read_console(browser)
+        except Exception:  # the log is a diagnostic only
+            pass
+        browser.quit()
+
+
+def read_console(driver) -> list[dict]:
+    """The browser console so far, also written to console.log."""
+    driver.console += driver.get_log("browser")
+    (OUTPUT / "console.log").write_text("".join(f"{e['level']} {e['message']}\n" for e in driver.console))
+    return driver.console
+
+
+def wait_until(driver, condition, timeout: float, what: str):
+    """Polls `condition(driver)` until it is truthy; on timeout saves timeout.png and fails saying `what`."""
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition)
+    except TimeoutException:
+        driver.save_screenshot(str(OUTPUT / "timeout.png"))
+        pytest.fail(f"timed out after {timeout} s waiting for {what}; see {OUTPUT / 'timeout.png'} and console.log")
+
+
+# Same-origin requests that failed (the page's own files, the API), by the browser's own account.
+FAILED_REQUESTS = """
+    return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+      .filter((entry) => entry.name.startsWith(location.origin) && entry.responseStatus >= 400)
+      .map((entry) => `${entry.responseStatus} ${entry.name}`);
+"""
+
+
+def our_cards(driver, names) -> dict[str, dict]:
+    """The cards whose title is one of `names`: name -> {state, id, error, processed, original, loaded}."""
+    return driver.execute_script(
+        """
+        const names = new Set(arguments[0]);
+        const found = {};
+        for (const li of document.querySelectorAll('#cards > li.card')) {
+          const name = li.querySelector('.card-title')?.textContent;
+          if (!names.has(name)) continue;
+          const processed = li.querySelector('img.thumb-processed');
+          const original = li.querySelector('img.thumb-original');
+          const loaded = (img) => Boolean(img && !img.hidden && img.complete && img.naturalWidth > 0);
+          found[name] = {
+            state: li.dataset.state, id: li.dataset.imageId || null,
+            error: li.querySelector('.card-error')?.hidden ? '' : li.querySelector('.card-error')?.textContent || '',
+            processed: processed?.src || null, original: original?.src || null,
+            loaded: loaded(processed) && loaded(original),
+          };
+        }
+        return found;
+        """,
+        list(names),
+    )
+
+
+def test_uploads_through_the_page_show_results_live(services, driver, files):
+    stack = services
+    names = list(files)
+    pngs = list(GRADIENTS)
+
+    # The page is opened on the origin the upload API allows (127.0.0.1, not localhost).
+    driver.get(f"{stack.notifier_url}/")
+    wait_until(driver, lambda d: d.find_element(By.ID, "live-status").get_attribute("data-state") == "live",
+               UI_TIMEOUT, "#live-status to be live")
+    assert driver.execute_script(FAILED_REQUESTS) == [], "the page's own files must load (a stale build lacks some?)"
+    assert driver.execute_script("return getComputedStyle(document.getElementById('cards')).display") == "grid", \
+        "app.css is not applied"
+    config = driver.execute_async_script("fetch('/api/config').then(r => r.json()).then(arguments[0])")
+    assert config["upload_url"] == f"{stack.upload_url}/upload", config
+
+    # A marker that a reload would wipe.
+    driver.execute_script("window.__marker = 1")
+    driver.find_element(By.ID, "file-input").send_keys("\n".join(str(files[name]) for name in names))
+
+    def settled(d):
+        cards = our_cards(d, names)
+        done = len(cards) == len(names) and all(cards[n]["state"] == "processed" and cards[n]["loaded"] for n in pngs)
+        return cards if done and cards[NOT_A_PNG]["state"] in ("refused", "failed", "processed") else None
+
+    cards = wait_until(driver, settled, PIPELINE_TIMEOUT,
+                       "three processed cards (both thumbnails loaded) and the non-PNG's card to settle")
+    states = sorted(card["state"] for card in cards.values())
+    assert states == ["processed", "processed", "processed", "refused"], cards
+    refusal = cards[NOT_A_PNG]
+    assert "not a PNG" in refusal["error"], refusal
+    assert "415" in refusal["error"] and "not_png" in refusal["error"], refusal
+    assert refusal["id"] is None, "a refused upload has no image"
+    assert len({cards[n]["id"] for n in pngs}) == 3, cards
+    assert driver.execute_script("return window.__marker") == 1, "the page reloaded"
+
+    # The results, fetched at the same URLs the page shows: black and white, the original's size.
+    for name in pngs:
+        url = cards[name]["processed"]
+        assert url.startswith(f"{stack.notifier_url}/"), url
+        response = requests.get(url, timeout=10)
+        assert response.status_code == 200, (name, url, response.status_code)
+        (OUTPUT / f"result-{name}").write_bytes(response.content)  # to look at
+        result = Image.open(io.BytesIO(response.content))
+        assert result.format == "PNG", name
+        assert result.size == GRADIENTS[name][0], (name, result.size)
+        values = set(result.convert("L").tobytes())
+        assert values <= {0, 255}, f"{name}: not black and white: {sorted(values)[:10]}"
+        assert values == {0, 255}, f"{name}: the gradient crosses the threshold, yet only {values}"
+
+    # The page with the cards, scrolled so that our four are in view.
+    first = driver.find_element(By.CSS_SELECTOR, "#cards > li.card")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -16)", first)
+    driver.save_screenshot(str(OUTPUT / "page-1280.png"))
+
+    # The viewer: original and result side by side.
+    card = driver.find_element(By.CSS_SELECTOR, f'#cards > li.card[data-image-id="{cards[pngs[0]]["id"]}"]')
+    card.click()
+    viewer_ready = """
+        const loaded = (img) => !img.hidden && img.complete && img.naturalWidth > 0;
+        return document.getElementById('viewer').open
+          && loaded(document.getElementById('viewer-original'))
+          && loaded(document.getElementById('viewer-processed'));
+    """
+    wait_until(driver, lambda d: d.execute_script(viewer_ready), UI_TIMEOUT, "the viewer with both images loaded")
+    assert driver.find_element(By.ID, "viewer-title").text == pngs[0]
+    assert driver.find_element(By.ID, "viewer-processed").get_attribute("src") == cards[pngs[0]]["processed"]
+    driver.save_screenshot(str(OUTPUT / "viewer.png"))
+    driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait_until(driver, lambda d: not d.execute_script("return document.getElementById('viewer').open"),
+               UI_TIMEOUT, "the viewer to close on Escape")
+
+    # Phone width: nothing wider than the screen.
+    driver.set_window_size(390, 844)
+    wait_until(driver, lambda d: d.execute_script("return window.innerWidth") <= 400, UI_TIMEOUT,
+               "the window to narrow to about 390 px")
+    first = driver.find_element(By.CSS_SELECTOR, "#cards > li.card")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -16)", first)
+    widths = driver.execute_script(
+        "return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth}")
+    driver.save_screenshot(str(OUTPUT / "page-390.png"))
+    assert widths["scroll"] <= widths["inner"] + 1, f"horizontal scrolling at 390 px: {json.dumps(widths)}"
+    assert driver.execute_script("return window.__marker") == 1, "the page reloaded"
+    assert driver.execute_script(FAILED_REQUESTS) == []
+    uncaught = [entry["message"] for entry in read_console(driver) if "Uncaught" in entry["message"]]
+    assert uncaught == [], f"script errors on the page: {uncaught}"

@@ -47,7 +47,7 @@ stop_all() {
   echo "stopped."
 }
 trap stop_all EXIT
-trap 'exit 130' INT TERM
+trap 'exit 0' INT TERM
 
 echo "== building (release; the first build takes several minutes)"
 swift build -c release --scratch-path "$root/.build" --package-path shared/AWSClient --product pipeline-setup 2>&1 | grep -E 'error|warning: unre|Compiling|Build complete' | grep -v '^\[' || true
@@ -73,7 +73,7 @@ done
 for entry in "${services[@]}"; do
   IFS=: read -r name package executable port <<<"$entry"
   for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/healthz" && break
+    curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/healthz" 2>/dev/null && break
     sleep 0.1
   done
   curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$port/healthz" \

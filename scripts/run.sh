@@ -42,7 +42,7 @@ stop_all() {
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null
   done
-  [ "$started_emulator" = 1 ] && scripts/emulator.sh stop
+  if [ "$started_emulator" = 1 ]; then scripts/emulator.sh stop; fi
   rm -f "$lock"
   echo "stopped."
 }

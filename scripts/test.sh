@@ -15,7 +15,7 @@ if ! scripts/emulator.sh status >/dev/null 2>&1; then
   scripts/emulator.sh start || exit 1
   started_emulator=1
 fi
-cleanup() { [ "$started_emulator" = 1 ] && scripts/emulator.sh stop >/dev/null; }
+cleanup() { if [ "$started_emulator" = 1 ]; then scripts/emulator.sh stop >/dev/null; fi; }
 trap cleanup EXIT
 set -a; . .run/emulator.env; set +a
 

@@ -12,5 +12,5 @@ for package in shared/AWSClient services/upload-api services/processor services/
 done
 started_emulator=0
 scripts/emulator.sh status >/dev/null 2>&1 || { scripts/emulator.sh start; started_emulator=1; }
-trap '[ "$started_emulator" = 1 ] && scripts/emulator.sh stop >/dev/null' EXIT
+trap 'if [ "$started_emulator" = 1 ]; then scripts/emulator.sh stop >/dev/null; fi' EXIT
 .venv/bin/python scripts/bench/pipeline.py --count "${COUNT:-200}" --concurrency "${CONCURRENCY:-8}"

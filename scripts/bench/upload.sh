@@ -20,8 +20,8 @@ started_emulator=0
 scripts/emulator.sh status >/dev/null 2>&1 || { scripts/emulator.sh start; started_emulator=1; }
 pid=""
 cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  [ "$started_emulator" = 1 ] && scripts/emulator.sh stop >/dev/null
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; fi
+  if [ "$started_emulator" = 1 ]; then scripts/emulator.sh stop >/dev/null; fi
 }
 trap cleanup EXIT
 set -a; . .run/emulator.env; set +a
@@ -37,7 +37,7 @@ for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz
 printf "\nupload benchmark: %s-byte PNG, %s s per run, emulator %s\n\n" "$(stat -c %s "$out/bench.png")" "$seconds" "$AWS_ENDPOINT_URL"
 printf "%-12s %-18s %10s %9s %9s %8s\n" connections client "uploads/s" "p50 ms" "p99 ms" errors
 for connections in 8 32; do
-  line=$(BENCH_PNG="$out/bench.png" wrk -t2 -c"$connections" -d"${seconds}s" --latency -s scripts/bench/upload.lua \
+  line=$(BENCH_PNG="$out/bench.png" wrk -t2 -c"$connections" -d"${seconds}s" --timeout 10s --latency -s scripts/bench/upload.lua \
     "http://127.0.0.1:$port/upload" | grep '^RESULT')
   read -r _ api_rate api_p50 api_p99 api_status api_socket api_count <<<"$line"
   base=$(.venv/bin/python scripts/bench/upload_baseline.py .run/emulator.env "$out/bench.png" "$connections" "$seconds" "$INPUT_BUCKET" "$INPUT_QUEUE")

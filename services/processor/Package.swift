@@ -53,7 +53,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ImageEngineTests", dependencies: ["ImageEngine"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ImageEngineTests",
+            dependencies: ["ImageEngine", .product(name: "PipelineTestSupport", package: "AWSClient")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ProcessorTests",
             dependencies: [

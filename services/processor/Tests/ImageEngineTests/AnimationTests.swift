@@ -1,4 +1,5 @@
 import ImageEngine
+import PipelineTestSupport
 import Testing
 
 /// Animated PNG: the first animation frame, as OpenCV's imdecode returns it. (The shared test

@@ -4,16 +4,16 @@ import Testing
 /// Every image of the shared test data against the OpenCV reference: same verdict, and for the
 /// images it decodes, the same binary pixels (SHA-256) in both output bit depths.
 @Suite struct ConformanceTests {
-    @Test(.enabled(if: TestData.isAvailable || TestData.isRequired, "\(TestData.skipReason)"))
+    @Test(.enabled(if: ReferenceData.isAvailable || ReferenceData.isRequired, "\(ReferenceData.skipReason)"))
     func matchesReference() throws {
-        guard TestData.isAvailable else {
-            Issue.record("REQUIRE_TESTDATA=1 but \(TestData.skipReason)")
+        guard ReferenceData.isAvailable else {
+            Issue.record("REQUIRE_TESTDATA=1 but \(ReferenceData.skipReason)")
             return
         }
-        let expectations = try TestData.expectations()
+        let expectations = try ReferenceData.expectations()
         var matching = 0
         for (path, expected) in expectations.sorted(by: { $0.key < $1.key }) {
-            let input = try TestData.bytes(path)
+            let input = try ReferenceData.bytes(path)
             var mismatches: [String] = []
             for bitDepth in [BinarizeOptions.BitDepth.one, .eight] {
                 switch (Result { () throws(ImageEngineError) in try ImageEngine.binarize(input, options: .init(bitDepth: bitDepth)) }, expected.decodes) {

@@ -1,4 +1,5 @@
 import ImageEngine
+import PipelineTestSupport
 import Testing
 
 /// Decoding of every colour type, bit depth and interlacing, against the rules computed by the

@@ -1,4 +1,5 @@
 import ImageEngine
+import PipelineTestSupport
 import Testing
 
 /// The options beyond the reference: any fixed threshold, and Otsu's method.

@@ -1,4 +1,5 @@
 import ImageEngine
+import PipelineTestSupport
 import Testing
 
 /// eXIf orientation is applied wherever the chunk stands, as OpenCV's imdecode does.

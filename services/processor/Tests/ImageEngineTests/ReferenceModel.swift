@@ -1,3 +1,5 @@
+import PipelineTestSupport
+
 /// The reference's pixels computed straight from IMAGE-RULES.md, independently of the engine.
 enum ReferenceModel {
     /// Gray of every pixel: 8-bit R, G, B by the rules (16 bits: the high byte; 1, 2, 4 bits:

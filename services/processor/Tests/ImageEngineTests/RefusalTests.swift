@@ -1,4 +1,5 @@
 import ImageEngine
+import PipelineTestSupport
 import Testing
 
 /// What the reference refuses is refused, with a useful reason.

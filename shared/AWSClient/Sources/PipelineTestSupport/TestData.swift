@@ -24,13 +24,7 @@ public enum TestData {
     /// - Parameter filePath: pass `#filePath`; the repository root is found by walking up to the
     ///   folder holding `.git` or `Makefile`.
     public static func directory(from filePath: String = #filePath) throws -> URL? {
-        let candidate: URL
-        if let explicit = ProcessInfo.processInfo.environment["TESTDATA_DIR"], !explicit.isEmpty {
-            candidate = URL(fileURLWithPath: explicit)
-        } else {
-            candidate = repositoryRoot(from: filePath).deletingLastPathComponent()
-                .appendingPathComponent("shared/testdata")
-        }
+        let candidate = location(from: filePath)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue {
             return candidate
@@ -38,6 +32,14 @@ public enum TestData {
         if isRequired { throw Failure.missing(candidate.path) }
         print("SKIP: test data not found at \(candidate.path); set TESTDATA_DIR to run these tests")
         return nil
+    }
+
+    /// Where the test data should be, whether or not it is there.
+    public static func location(from filePath: String = #filePath) -> URL {
+        if let explicit = ProcessInfo.processInfo.environment["TESTDATA_DIR"], !explicit.isEmpty {
+            return URL(fileURLWithPath: explicit, isDirectory: true)
+        }
+        return repositoryRoot(from: filePath).deletingLastPathComponent().appendingPathComponent("shared/testdata", isDirectory: true)
     }
 
     /// The repository root: the nearest ancestor of `filePath` holding a `Makefile` and a `services` folder.

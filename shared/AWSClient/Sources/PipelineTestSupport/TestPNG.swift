@@ -1,72 +1,180 @@
-/// Builds small, valid PNG files in memory for tests (stored, uncompressed deflate blocks), and
-/// broken ones on purpose.
-public enum TestPNG {
-    public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+/// A PNG that the tests write themselves, with "stored" (uncompressed) deflate blocks so that no
+/// zlib is involved, and any colour type, bit depth, interlacing and extra chunks.
+public struct TestPNG: Sendable {
+    public enum ColorType: UInt8, CaseIterable, Sendable {
+        case gray = 0, rgb = 2, palette = 3, grayAlpha = 4, rgba = 6
 
-    /// An 8-bit PNG of `colorType` (0 gray, 2 RGB, 4 gray+alpha, 6 RGBA) whose samples come from `pixel(x, y, channel)`.
-    public static func make(
-        width: Int, height: Int, colorType: UInt8 = 2, pixel: (Int, Int, Int) -> UInt8 = { x, y, c in UInt8((x * 37 + y * 11 + c * 80) & 0xff) }
-    ) -> [UInt8] {
-        let channels = [0: 1, 2: 3, 4: 2, 6: 4][Int(colorType)] ?? 3
-        var raw: [UInt8] = []
-        raw.reserveCapacity(height * (1 + width * channels))
-        for y in 0..<height {
-            raw.append(0)  // filter: none
-            for x in 0..<width { for c in 0..<channels { raw.append(pixel(x, y, c)) } }
+        public var channels: Int {
+            switch self {
+            case .gray, .palette: 1
+            case .grayAlpha: 2
+            case .rgb: 3
+            case .rgba: 4
+            }
         }
-        return file(ihdr: ihdr(width: width, height: height, bitDepth: 8, colorType: colorType), idat: zlibStored(raw))
+
+        public var bitDepths: [Int] {
+            switch self {
+            case .gray: [1, 2, 4, 8, 16]
+            case .palette: [1, 2, 4, 8]
+            case .rgb, .grayAlpha, .rgba: [8, 16]
+            }
+        }
     }
 
-    /// A PNG whose IHDR claims `width`×`height` but holds almost no data: a decompression bomb header.
-    public static func bombHeader(width: Int, height: Int) -> [UInt8] {
-        file(ihdr: ihdr(width: width, height: height, bitDepth: 8, colorType: 0), idat: zlibStored([0, 0]))
+    public var width: Int
+    public var height: Int
+    public var colorType: ColorType
+    public var bitDepth: Int
+    public var interlaced = false
+    /// Samples, row by row: `samples[y][x * channels + c]`, each below 2^bitDepth.
+    public var samples: [[Int]]
+    /// RGB triplets of the PLTE chunk, written before the image data when not empty.
+    public var palette: [UInt8] = []
+    public var chunksBeforeData: [[UInt8]] = []
+    public var chunksAfterData: [[UInt8]] = []
+
+    public init(
+        width: Int, height: Int, colorType: ColorType, bitDepth: Int, interlaced: Bool = false, samples: [[Int]],
+        palette: [UInt8] = [], chunksBeforeData: [[UInt8]] = [], chunksAfterData: [[UInt8]] = []
+    ) {
+        self.width = width
+        self.height = height
+        self.colorType = colorType
+        self.bitDepth = bitDepth
+        self.interlaced = interlaced
+        self.samples = samples
+        self.palette = palette
+        self.chunksBeforeData = chunksBeforeData
+        self.chunksAfterData = chunksAfterData
     }
 
-    /// The 13 data bytes of an IHDR chunk.
-    public static func ihdr(width: Int, height: Int, bitDepth: UInt8, colorType: UInt8, interlace: UInt8 = 0) -> [UInt8] {
-        be32(UInt32(truncatingIfNeeded: width)) + be32(UInt32(truncatingIfNeeded: height)) + [bitDepth, colorType, 0, 0, interlace]
+    public static let signature: [UInt8] = [137, 80, 78, 71, 13, 10, 26, 10]
+
+    /// The whole file.
+    public var bytes: [UInt8] {
+        var file = Self.signature + header
+        if !palette.isEmpty { file += Self.chunk("PLTE", palette) }
+        for chunk in chunksBeforeData { file += chunk }
+        file += Self.chunk("IDAT", Self.zlibStored(filteredRows))
+        for chunk in chunksAfterData { file += chunk }
+        return file + Self.chunk("IEND", [])
     }
 
-    /// Signature, IHDR, one IDAT, IEND.
-    public static func file(ihdr: [UInt8], idat: [UInt8]) -> [UInt8] {
-        signature + chunk("IHDR", ihdr) + chunk("IDAT", idat) + chunk("IEND", [])
+    public var header: [UInt8] {
+        Self.chunk("IHDR", Self.be32(width) + Self.be32(height) + [UInt8(bitDepth), colorType.rawValue, 0, 0, interlaced ? 1 : 0])
     }
 
-    /// A chunk with its length and CRC.
+    /// The raw image data: each row (of each Adam7 pass) with filter byte 0, then its packed samples.
+    public var filteredRows: [UInt8] {
+        guard interlaced else { return (0..<height).flatMap { y in [0] + packedRow(y: y, columns: Array(0..<width)) } }
+        let passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+        var data: [UInt8] = []
+        for (x0, y0, dx, dy) in passes {
+            let columns = Array(stride(from: x0, to: width, by: dx))
+            guard !columns.isEmpty else { continue }
+            for y in stride(from: y0, to: height, by: dy) { data += [0] + packedRow(y: y, columns: columns) }
+        }
+        return data
+    }
+
+    private func packedRow(y: Int, columns: [Int]) -> [UInt8] {
+        let channels = colorType.channels
+        let values = columns.flatMap { x in samples[y][(x * channels)..<(x * channels + channels)] }
+        switch bitDepth {
+        case 16: return values.flatMap { [UInt8($0 >> 8), UInt8($0 & 255)] }
+        case 8: return values.map { UInt8($0) }
+        default:
+            var bytes: [UInt8] = []
+            var current = 0, filled = 0
+            for value in values {
+                current = (current << bitDepth) | value
+                filled += bitDepth
+                if filled == 8 { bytes.append(UInt8(current)); current = 0; filled = 0 }
+            }
+            if filled > 0 { bytes.append(UInt8(current << (8 - filled))) }
+            return bytes
+        }
+    }
+
+    // MARK: Encoding helpers
+
     public static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-        let typeBytes = Array(type.utf8)
-        return be32(UInt32(data.count)) + typeBytes + data + be32(crc32(typeBytes + data))
+        let body = Array(type.utf8) + data
+        return be32(data.count) + body + be32(Int(crc32(body)))
     }
 
-    /// A zlib stream of stored (uncompressed) blocks.
+    public static func be32(_ value: Int) -> [UInt8] {
+        [UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+         UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+    }
+
+    /// A zlib stream of stored blocks: no compression, so the tests need no deflate.
     public static func zlibStored(_ data: [UInt8]) -> [UInt8] {
         var out: [UInt8] = [0x78, 0x01]
-        var offset = 0
+        var start = 0
         repeat {
-            let count = min(65_535, data.count - offset)
-            let final: UInt8 = offset + count >= data.count ? 1 : 0
-            out += [final, UInt8(count & 0xff), UInt8(count >> 8), UInt8(~count & 0xff), UInt8((~count >> 8) & 0xff)]
-            out += data[offset..<offset + count]
-            offset += count
-        } while offset < data.count
+            let end = min(start + 65_535, data.count)
+            let length = end - start
+            out.append(end == data.count ? 1 : 0)
+            out += [UInt8(length & 255), UInt8(length >> 8), UInt8(~length & 255), UInt8((~length >> 8) & 255)]
+            out += data[start..<end]
+            start = end
+        } while start < data.count
+        return out + be32(Int(adler32(data)))
+    }
+
+    public static func adler32(_ data: [UInt8]) -> UInt32 {
         var a: UInt32 = 1, b: UInt32 = 0
         for byte in data {
             a = (a + UInt32(byte)) % 65_521
             b = (b + a) % 65_521
         }
-        return out + be32(b << 16 | a)
+        return b << 16 | a
     }
 
-    public static func be32(_ value: UInt32) -> [UInt8] {
-        [UInt8(value >> 24), UInt8((value >> 16) & 0xff), UInt8((value >> 8) & 0xff), UInt8(value & 0xff)]
+    private static let crcTable: [UInt32] = (0..<256).map { n in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
     }
 
     public static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1 }
+        var c: UInt32 = 0xFFFF_FFFF
+        for byte in bytes { c = crcTable[Int((c ^ UInt32(byte)) & 255)] ^ (c >> 8) }
+        return c ^ 0xFFFF_FFFF
+    }
+}
+
+extension TestPNG {
+    /// An image of pseudo-random samples (a fixed seed, so tests repeat), with many values near
+    /// the middle so that the threshold matters, and a full palette for palette images.
+    public static func random(
+        width: Int, height: Int, colorType: ColorType, bitDepth: Int, interlaced: Bool = false, seed: UInt64 = 1
+    ) -> TestPNG {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+        func next() -> Int {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return Int(truncatingIfNeeded: state >> 11)
         }
-        return ~crc
+        let top = (1 << bitDepth) - 1
+        let samples = (0..<height).map { _ in
+            (0..<(width * colorType.channels)).map { _ in
+                switch next() % 4 {
+                case 0: top / 2
+                case 1: top / 2 + 1
+                default: next() % (top + 1)
+                }
+            }
+        }
+        var png = TestPNG(width: width, height: height, colorType: colorType, bitDepth: bitDepth, interlaced: interlaced, samples: samples)
+        if colorType == .palette {
+            // Fewer entries than indexes: the indexes past the end are black.
+            let entries = max(1, (top + 1) * 3 / 4)
+            png.palette = (0..<(entries * 3)).map { _ in UInt8(next() % 256) }
+        }
+        return png
     }
 }

@@ -1,24 +1,17 @@
 import Foundation
+import PipelineTestSupport
 
 /// The shared test data (PngSuite, photos, expected-opencv.json): `$TESTDATA_DIR`, or
 /// `../shared/testdata` beside the repository's root. Never copied into the project.
-enum TestData {
-    static let directory: URL = {
-        if let path = ProcessInfo.processInfo.environment["TESTDATA_DIR"], !path.isEmpty {
-            return URL(fileURLWithPath: path, isDirectory: true)
-        }
-        // #filePath is <root>/services/processor/Tests/ImageEngineTests/TestData.swift.
-        var root = URL(fileURLWithPath: #filePath)
-        for _ in 0..<5 { root.deleteLastPathComponent() }
-        return root.deletingLastPathComponent().appendingPathComponent("shared/testdata", isDirectory: true)
-    }()
+enum ReferenceData {
+    static let directory: URL = TestData.location()
 
     static var expectationsFile: URL { directory.appendingPathComponent("expected-opencv.json") }
 
     static var isAvailable: Bool { FileManager.default.fileExists(atPath: expectationsFile.path) }
 
     /// REQUIRE_TESTDATA=1 (as CI sets it) turns a missing folder into a failure instead of a skip.
-    static var isRequired: Bool { ProcessInfo.processInfo.environment["REQUIRE_TESTDATA"] == "1" }
+    static var isRequired: Bool { TestData.isRequired }
 
     static var skipReason: String { "test data not found at \(directory.path) (set TESTDATA_DIR)" }
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from stack import ROOT, Stack, emulator_environment
+from stack import ROOT, ExternalStack, Stack, emulator_environment
 
 TESTDATA = Path(os.environ.get("TESTDATA_DIR", ROOT.parent / "shared" / "testdata"))
 
@@ -20,7 +20,13 @@ def testdata() -> Path:
 
 @pytest.fixture(scope="session")
 def stack():
-    """Resources and binaries ready; services are started by the tests that need them."""
+    """Resources and binaries ready; services are started by the tests that need them.
+
+    With E2E_NOTIFIER_URL set, the tests run against that running stack instead (docker compose).
+    """
+    if os.environ.get("E2E_NOTIFIER_URL"):
+        yield ExternalStack()
+        return
     if "AWS_ENDPOINT_URL" not in emulator_environment():
         pytest.fail("no emulator: run scripts/emulator.sh start (make test does)")
     bin_dir = Path(os.environ.get("PIPELINE_BIN_DIR", ROOT / ".build" / "debug"))

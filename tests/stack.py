@@ -132,6 +132,8 @@ class Stack:
             aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
         )
 
+    external = False
+
     def metrics(self, base_url: str) -> dict[str, float]:
         """A service's Prometheus counters and gauges, by series."""
         values = {}
@@ -140,3 +142,46 @@ class Stack:
                 series, _, value = line.rpartition(" ")
                 values[series] = float(value)
         return values
+
+
+class ExternalStack(Stack):
+    """A stack that is already running (e.g. `docker compose up`), found by its URLs:
+    E2E_NOTIFIER_URL (required), E2E_UPLOAD_URL (default http://localhost:8081) and, optionally,
+    E2E_PROCESSOR_URL. Resource names and credentials come from the environment, with the
+    design's defaults (LocalStack's test/test on http://localhost:4566)."""
+
+    external = True
+
+    def __init__(self) -> None:
+        super().__init__(bin_dir=Path("/nonexistent"))
+
+    @property
+    def env(self) -> dict[str, str]:
+        defaults = {
+            "AWS_ENDPOINT_URL": "http://localhost:4566", "AWS_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+            "INPUT_BUCKET": "image-input", "PROCESSED_BUCKET": "image-processed",
+            "INPUT_QUEUE": "new-image-input.fifo", "PROCESSED_QUEUE": "new-image-processed.fifo",
+        }
+        return {name: os.environ.get(name, value) for name, value in defaults.items()}
+
+    @property
+    def upload_url(self) -> str:
+        return os.environ.get("E2E_UPLOAD_URL", "http://localhost:8081").rstrip("/")
+
+    @property
+    def notifier_url(self) -> str:
+        return os.environ["E2E_NOTIFIER_URL"].rstrip("/")
+
+    @property
+    def processor_url(self) -> str | None:
+        return os.environ.get("E2E_PROCESSOR_URL", "").rstrip("/") or None
+
+    def setup_resources(self) -> None:
+        pass
+
+    def start(self, *names: str) -> None:
+        pass
+
+    def stop(self, *names: str) -> None:
+        pass

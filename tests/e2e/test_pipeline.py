@@ -133,6 +133,8 @@ def test_the_original_two_field_message_is_processed(run, stack, testdata):
 
 def test_events_are_on_the_processed_queue(run, stack):
     """Reads every event without deleting it (each is released again for the notifier)."""
+    if stack.external:
+        pytest.skip("a running notifier consumes the events; the notifier test below checks their effect")
     sqs = stack.client("sqs")
     url = sqs.get_queue_url(QueueName=stack.env["PROCESSED_QUEUE"])["QueueUrl"]
     wanted = {answer["image_id"]: name for name, answer in run["accepted"].items()}
@@ -191,8 +193,16 @@ def test_the_notifier_shows_every_image_in_its_state(run, stack):
 
 def test_metrics_moved(run, stack):
     upload = stack.metrics(stack.upload_url)
-    assert upload['upload_requests_total{status="202"}'] == len(run["accepted"])
+    if stack.external:  # a long-running stack has counted earlier uploads too
+        assert upload['upload_requests_total{status="202"}'] >= len(run["accepted"])
+    else:
+        assert upload['upload_requests_total{status="202"}'] == len(run["accepted"])
+    if stack.processor_url is None:
+        pytest.skip("the processor's port is not published; set E2E_PROCESSOR_URL to check its metrics")
     processor = stack.metrics(stack.processor_url)
+    if stack.external:  # one of possibly several processors: its share only
+        assert "processor_images_processed_total" in processor
+        return
     good = sum(1 for name in run["accepted"] if run["table"][name]["decodes"]) + 1  # + the legacy message
     assert processor["processor_images_processed_total"] >= good
     failed = sum(value for series, value in processor.items() if series.startswith("processor_images_failed_total"))

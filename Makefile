@@ -5,7 +5,7 @@ export SWIFT_DETERMINISTIC_HASHING := 1
 SCRATCH := $(CURDIR)/.build
 # Packages in dependency order; each is its own SwiftPM package.
 PACKAGES := shared/AWSClient services/upload-api services/processor services/notifier
-SWIFT_BUILD = swift build --scratch-path $(SCRATCH)
+SWIFTPM := scripts/swiftpm.sh
 
 .PHONY: help build release test test-swift emulator-start emulator-stop setup run stop clean
 
@@ -17,10 +17,10 @@ help:
 	@echo "make setup      create buckets and queues (against AWS_ENDPOINT_URL or real AWS)"
 
 build:
-	@for p in $(PACKAGES); do echo "== build $$p"; $(SWIFT_BUILD) --package-path $$p || exit 1; done
+	@for p in $(PACKAGES); do echo "== build $$p"; $(SWIFTPM) build $$p || exit 1; done
 
 release:
-	@for p in $(PACKAGES); do echo "== release build $$p"; $(SWIFT_BUILD) -c release --package-path $$p || exit 1; done
+	@for p in $(PACKAGES); do echo "== release build $$p"; $(SWIFTPM) build $$p -c release || exit 1; done
 
 test:
 	@scripts/test.sh
@@ -32,7 +32,7 @@ emulator-stop:
 	@scripts/emulator.sh stop
 
 setup:
-	@$(SWIFT_BUILD) --package-path shared/AWSClient --product pipeline-setup >/dev/null
+	@$(SWIFTPM) build shared/AWSClient --product pipeline-setup >/dev/null
 	@$(SCRATCH)/debug/pipeline-setup
 
 run:

@@ -5,7 +5,6 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-export SWIFT_DETERMINISTIC_HASHING=1
 run="$root/.run"
 logs="$run/logs"
 lock="$run/run.pid"
@@ -50,10 +49,11 @@ trap stop_all EXIT
 trap 'exit 0' INT TERM
 
 echo "== building (release; the first build takes several minutes)"
-swift build -c release --scratch-path "$root/.build" --package-path shared/AWSClient --product pipeline-setup 2>&1 | grep -E 'error|warning: unre|Compiling|Build complete' | grep -v '^\[' || true
+scripts/swiftpm.sh build shared/AWSClient -c release --product pipeline-setup >"$logs/build-setup.log" 2>&1 \
+  || { echo "build of pipeline-setup failed; see ${logs#$root/}/build-setup.log" >&2; tail -20 "$logs/build-setup.log" >&2; exit 1; }
 for entry in "${services[@]}"; do
   IFS=: read -r name package executable port <<<"$entry"
-  swift build -c release --scratch-path "$root/.build" --package-path "$package" --product "$executable" >"$logs/build-$name.log" 2>&1 \
+  scripts/swiftpm.sh build "$package" -c release --product "$executable" >"$logs/build-$name.log" 2>&1 \
     || { echo "build of $name failed; see ${logs#$root/}/build-$name.log" >&2; tail -20 "$logs/build-$name.log" >&2; exit 1; }
 done
 bin="$root/.build/release"

@@ -5,7 +5,6 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-export SWIFT_DETERMINISTIC_HASHING=1
 export REQUIRE_EMULATOR=${REQUIRE_EMULATOR:-1}
 packages=(shared/AWSClient services/upload-api services/processor services/notifier)
 
@@ -24,7 +23,7 @@ for package in "${packages[@]}"; do
   [ -f "$package/Package.swift" ] || continue
   echo "== swift test $package"
   # Build progress lines and a dependency's packaging warning are noise; the full log stays in .run/.
-  swift test --package-path "$package" --scratch-path "$root/.build" 2>&1 | tee "$root/.run/test-$(basename "$package").log" \
+  scripts/swiftpm.sh test "$package" 2>&1 | tee "$root/.run/test-$(basename "$package").log" \
     | grep -vE '^\[[0-9]+/[0-9]+\]|^warning: .swift-distributed-tracing|^    /.*CMakeLists.txt'
   [ "${PIPESTATUS[0]}" = 0 ] || failed+=("$package")
 done

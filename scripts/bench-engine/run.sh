@@ -16,10 +16,8 @@ if [ ! -d "$testdata/photos" ]; then
 fi
 
 echo "== building the processor CLI (release)"
-# Two cores are shared: every Swift build takes the lock.
-SWIFT_DETERMINISTIC_HASHING=1 flock /tmp/swift-build.lock \
-    swift build -c release --package-path services/processor --scratch-path .build --product processor
-cli="$(swift build -c release --package-path services/processor --scratch-path .build --show-bin-path)/processor"
+scripts/swiftpm.sh build services/processor -c release --product processor
+cli="$root/.build/release/processor"
 
 scripts/venv.sh
 # The reference (benchmarks only, so not in tests/requirements.txt): the version IMAGE-RULES.md was checked on.

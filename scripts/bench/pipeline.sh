@@ -7,7 +7,7 @@ export SWIFT_DETERMINISTIC_HASHING=1
 mkdir -p .run/bench
 scripts/venv.sh
 for package in shared/AWSClient services/upload-api services/processor services/notifier; do
-  swift build -c release --scratch-path .build --package-path "$package" >>.run/bench/build.log 2>&1 \
+  scripts/swiftpm.sh build "$package" -c release >>.run/bench/build.log 2>&1 \
     || { echo "release build of $package failed; see .run/bench/build.log" >&2; exit 1; }
 done
 started_emulator=0

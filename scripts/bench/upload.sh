@@ -13,8 +13,8 @@ mkdir -p "$out"
 
 command -v wrk >/dev/null || { echo "installing wrk (apt)"; apt-get install -y -qq wrk >/dev/null; }
 scripts/venv.sh
-swift build -c release --scratch-path .build --package-path shared/AWSClient --product pipeline-setup >"$out/build.log" 2>&1
-swift build -c release --scratch-path .build --package-path services/upload-api --product upload-api >>"$out/build.log" 2>&1
+scripts/swiftpm.sh build shared/AWSClient -c release --product pipeline-setup >"$out/build.log" 2>&1
+scripts/swiftpm.sh build services/upload-api -c release --product upload-api >>"$out/build.log" 2>&1
 
 started_emulator=0
 scripts/emulator.sh status >/dev/null 2>&1 || { scripts/emulator.sh start; started_emulator=1; }

@@ -32,6 +32,7 @@ let package = Package(
         .executableTarget(
             name: "Notifier",
             dependencies: [
+                .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "PipelineContract", package: "AWSClient"),
                 .product(name: "PipelineService", package: "AWSClient"),
                 .product(name: "Hummingbird", package: "hummingbird"),

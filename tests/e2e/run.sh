@@ -4,10 +4,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-export SWIFT_DETERMINISTIC_HASHING=1
 mkdir -p tests/output
 for package in shared/AWSClient services/upload-api services/processor services/notifier; do
-  swift build --package-path "$package" --scratch-path "$root/.build" >tests/output/build.log 2>&1 \
+  scripts/swiftpm.sh build "$package" >tests/output/build.log 2>&1 \
     || { grep -E 'error' tests/output/build.log; exit 1; }
 done
 suites=(tests/containers tests/e2e)

@@ -1,3 +1,4 @@
+import AWSClient
 import Foundation
 import Hummingbird
 import PipelineContract
@@ -11,8 +12,6 @@ struct ImageRoutes: Sendable {
     let processedBucket: any ObjectStore
     let publicUploadURL: String
     let maxUploadBytes: Int
-    /// The largest object served (processed images are smaller than their original).
-    var maxImageBytes: Int { maxUploadBytes }
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
         let api = router.group("api")
@@ -66,10 +65,14 @@ struct ImageRoutes: Sendable {
             if let match = request.headers[.ifNoneMatch], let head = try await store.head(key: key), let etag = head.eTag, match == etag {
                 return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: cacheControl])
             }
-            let object = try await store.get(key: key, maxBytes: maxImageBytes)
-            var headers: HTTPFields = [.contentType: "image/png", .cacheControl: cacheControl, .contentLength: String(object.body.readableBytes)]
-            if let etag = object.info.eTag { headers[.eTag] = etag }
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: object.body))
+            // Streamed from the store chunk by chunk: a large image is never held whole here.
+            let (info, body) = try await store.stream(key: key)
+            var headers: HTTPFields = [.contentType: "image/png", .cacheControl: cacheControl]
+            if let etag = info.eTag { headers[.eTag] = etag }
+            return Response(status: .ok, headers: headers, body: ResponseBody(contentLength: info.size) { writer in
+                try await writer.write(body)
+                try await writer.finish(nil)
+            })
         } catch ObjectStoreError.notFound {
             throw APIError.notFound("The object \(key)")
         } catch let error as APIError {

@@ -18,7 +18,7 @@ struct ProcessedEventConsumer: Service {
     var retryDelay: Duration = .seconds(2)
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
                     try await consumeOnce()

@@ -1,3 +1,4 @@
+import PipelineService
 import Prometheus
 
 /// The processor's Prometheus metrics: images processed and failed, processing seconds, in flight.
@@ -10,19 +11,18 @@ struct ProcessorMetrics: Sendable {
 
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        processed = registry.makeCounter(name: "processor_images_processed_total", help: "Images binarized and published.")
-        inFlight = registry.makeGauge(name: "processor_images_in_flight", help: "Images being worked on now.")
+        processed = registry.makeCounter(descriptor: .named("processor_images_processed_total", help: "Images binarized and published."))
+        inFlight = registry.makeGauge(descriptor: .named("processor_images_in_flight", help: "Images being worked on now."))
         duration = registry.makeDurationHistogram(
-            name: "processor_processing_seconds",
+            descriptor: .named("processor_processing_seconds", help: "From receiving a message to deleting it, for processed and failed images."),
             buckets: [.milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
-                      .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30)],
-            help: "From receiving a message to deleting it, for processed and failed images."
+                      .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30)]
         )
-        transientErrors = registry.makeCounter(name: "processor_transient_errors_total", help: "Messages left for redelivery after a transient error.")
+        transientErrors = registry.makeCounter(descriptor: .named("processor_transient_errors_total", help: "Messages left for redelivery after a transient error."))
     }
 
     /// Counts a permanent failure by its kind (not_png, corrupt, too_many_pixels, missing, malformed_message, ...).
     func countFailure(_ kind: String) {
-        registry.makeCounter(name: "processor_images_failed_total", labels: [("reason", kind)], help: "Images that failed for good.").increment()
+        registry.makeCounter(descriptor: .named("processor_images_failed_total", help: "Images that failed for good."), labels: [("reason", kind)]).increment()
     }
 }

@@ -1,3 +1,4 @@
+import PipelineService
 import Prometheus
 
 /// The upload API's Prometheus metrics: requests by status, bytes received, upload seconds.
@@ -8,18 +9,17 @@ struct UploadMetrics: Sendable {
 
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        bytesReceived = registry.makeCounter(name: "upload_bytes_received_total", help: "Bytes of accepted image files.")
+        bytesReceived = registry.makeCounter(descriptor: .named("upload_bytes_received_total", help: "Bytes of accepted image files."))
         duration = registry.makeDurationHistogram(
-            name: "upload_duration_seconds",
+            descriptor: .named("upload_duration_seconds", help: "Time from the start of an upload request to its answer."),
             buckets: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-                      .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)],
-            help: "Time from the start of an upload request to its answer."
+                      .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)]
         )
     }
 
     /// Counts one answered upload request by its status code.
     func countRequest(status: Int) {
-        registry.makeCounter(name: "upload_requests_total", labels: [("status", String(status))], help: "Upload requests by answer status.")
+        registry.makeCounter(descriptor: .named("upload_requests_total", help: "Upload requests by answer status."), labels: [("status", String(status))])
             .increment()
     }
 }

@@ -75,6 +75,34 @@ public struct AWSServiceClient: Sendable {
     ///
     /// - Throws: ``AWSError`` (or `CancellationError` when the task is cancelled).
     public func send(_ call: Call) async throws -> AWSHTTPResponse {
+        try await withRetries(call) { request in
+            let response = try await transport.execute(request)
+            return response.isSuccess ? .success(response) : .failure(decodeError(response))
+        }
+    }
+
+    /// Like ``send(_:)``, but hands back the body as it arrives instead of collecting it.
+    /// Retries happen only before a successful response starts.
+    public func stream(_ call: Call) async throws -> AWSStreamingResponse {
+        try await withRetries(call) { request in
+            let response = try await transport.stream(request)
+            guard (200..<300).contains(response.status) else {
+                // An error body is small: read it for the error's code and message.
+                var body = ByteBuffer()
+                for try await var chunk in response.body where body.readableBytes < 64 * 1024 {
+                    body.writeBuffer(&chunk)
+                }
+                return .failure(decodeError(AWSHTTPResponse(status: response.status, headers: response.headers, body: body)))
+            }
+            return .success(response)
+        }
+    }
+
+    /// Signs and sends one attempt after another until one succeeds, a failure is not retryable,
+    /// or the attempts are used up.
+    func withRetries<Response>(
+        _ call: Call, attempt send: (AWSHTTPRequest) async throws -> Result<Response, AWSServiceError>
+    ) async throws -> Response {
         let payloadHash = call.body.map { body in body.withUnsafeReadableBytes { SigV4Signer.payloadHash($0) } }
             ?? SigV4Signer.emptyPayloadHash
         let policy = configuration.retry
@@ -84,9 +112,10 @@ public struct AWSServiceClient: Sendable {
             let request = signedRequest(call, payloadHash: payloadHash)
             let failure: AWSError
             do {
-                let response = try await transport.execute(request)
-                if response.isSuccess { return response }
-                failure = .service(decodeError(response))
+                switch try await send(request) {
+                case .success(let response): return response
+                case .failure(let error): failure = .service(error)
+                }
             } catch let error as AWSError {
                 failure = error
             } catch let error as CancellationError {

@@ -21,16 +21,8 @@ public final class AsyncHTTPClientTransport: AWSHTTPTransport {
     }
 
     public func execute(_ request: AWSHTTPRequest) async throws -> AWSHTTPResponse {
-        var outgoing = HTTPClientRequest(url: request.url)
-        outgoing.method = request.method
-        outgoing.headers = request.headers
-        if let body = request.body {
-            outgoing.body = .bytes(body)
-        }
-        let timeout = TimeAmount.nanoseconds(Int64(request.timeout.components.seconds) * 1_000_000_000
-            + request.timeout.components.attoseconds / 1_000_000_000)
         do {
-            let response = try await client.execute(outgoing, timeout: timeout)
+            let response = try await client.execute(outgoing(request), timeout: timeAmount(request.timeout))
             let body = try await response.body.collect(upTo: request.maxResponseBytes)
             return AWSHTTPResponse(status: Int(response.status.code), headers: response.headers, body: body)
         } catch let error as NIOTooManyBytesError {
@@ -43,6 +35,33 @@ public final class AsyncHTTPClientTransport: AWSHTTPTransport {
         } catch {
             throw AWSError.transport(String(describing: error))
         }
+    }
+
+    public func stream(_ request: AWSHTTPRequest) async throws -> AWSStreamingResponse {
+        do {
+            let response = try await client.execute(outgoing(request), timeout: timeAmount(request.timeout))
+            return AWSStreamingResponse(status: Int(response.status.code), headers: response.headers, body: AWSByteStream(response.body))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            throw AWSError.timeout(operation: request.operation, seconds: Double(request.timeout.components.seconds))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw AWSError.transport(String(describing: error))
+        }
+    }
+
+    func outgoing(_ request: AWSHTTPRequest) -> HTTPClientRequest {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = request.method
+        outgoing.headers = request.headers
+        if let body = request.body {
+            outgoing.body = .bytes(body)
+        }
+        return outgoing
+    }
+
+    func timeAmount(_ duration: Duration) -> TimeAmount {
+        .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     /// Closes the pool's connections.

@@ -43,6 +43,16 @@ extension S3Client {
         return S3Object(head: Self.head(from: response.headers, bodyLength: response.body.readableBytes), body: response.body)
     }
 
+    /// An object whose body is handed over as it arrives, so that serving it needs no more memory
+    /// than a chunk. Read the body to its end.
+    public func getObjectStream(bucket: String, key: String) async throws -> (head: S3ObjectHead, body: AWSByteStream) {
+        let (endpoint, path) = location(bucket: bucket, key: key)
+        let response = try await client.stream(.init(
+            operation: "S3.GetObject", method: .GET, endpoint: endpoint, path: path, contentSHA256Header: true
+        ))
+        return (Self.head(from: response.headers, bodyLength: nil), response.body)
+    }
+
     /// The object's size, type, ETag and metadata, without its body.
     public func headObject(bucket: String, key: String) async throws -> S3ObjectHead {
         let response = try await call("HeadObject", .HEAD, bucket: bucket, key: key)

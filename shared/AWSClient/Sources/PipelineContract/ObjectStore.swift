@@ -1,3 +1,4 @@
+import AWSClient
 import Foundation
 import NIOCore
 
@@ -51,6 +52,9 @@ public protocol ObjectStore: Sendable {
     func put(key: String, body: ByteBuffer, contentType: String, metadata: [String: String]) async throws
     /// - Throws: ``ObjectStoreError/notFound(key:)``, ``ObjectStoreError/tooLarge(key:limit:)``.
     func get(key: String, maxBytes: Int) async throws -> StoredObject
+    /// The object's body as it arrives (for serving large objects without holding them).
+    /// - Throws: ``ObjectStoreError/notFound(key:)``.
+    func stream(key: String) async throws -> (info: StoredObjectInfo, body: AWSByteStream)
     /// nil when the object does not exist.
     func head(key: String) async throws -> StoredObjectInfo?
     /// Deleting a missing object succeeds.

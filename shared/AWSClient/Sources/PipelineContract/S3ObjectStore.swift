@@ -36,6 +36,16 @@ public struct S3ObjectStore: ObjectStore {
         }
     }
 
+    public func stream(key: String) async throws -> (info: StoredObjectInfo, body: AWSByteStream) {
+        do {
+            let (head, body) = try await s3.getObjectStream(bucket: bucket, key: key)
+            let info = StoredObjectInfo(key: key, size: head.contentLength, eTag: head.eTag, lastModified: head.lastModified, contentType: head.contentType)
+            return (info, body)
+        } catch AWSError.service(let error) where error.code == "NoSuchKey" || error.statusCode == 404 {
+            throw ObjectStoreError.notFound(key: key)
+        }
+    }
+
     public func head(key: String) async throws -> StoredObjectInfo? {
         do {
             let head = try await s3.headObject(bucket: bucket, key: key)

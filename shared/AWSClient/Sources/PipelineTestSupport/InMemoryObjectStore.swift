@@ -67,6 +67,12 @@ public final class InMemoryObjectStore: ObjectStore {
         return StoredObject(info: info(key, entry), metadata: entry.metadata, body: entry.body)
     }
 
+    public func stream(key: String) async throws -> (info: StoredObjectInfo, body: AWSByteStream) {
+        try check(.get, "stream \(key)")
+        guard let entry = state.withLock({ $0.objects[key] }) else { throw ObjectStoreError.notFound(key: key) }
+        return (info(key, entry), AWSByteStream(entry.body))
+    }
+
     public func head(key: String) async throws -> StoredObjectInfo? {
         try check(.head, "head \(key)")
         return state.withLock { $0.objects[key] }.map { info(key, $0) }

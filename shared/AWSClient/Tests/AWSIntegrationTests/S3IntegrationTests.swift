@@ -32,6 +32,12 @@ import Testing
             #expect(object.body == body)
             #expect(object.head.contentType == "image/png")
 
+            let (streamHead, stream) = try await s3.getObjectStream(bucket: bucket, key: key)
+            var streamed = ByteBuffer()
+            for try await var chunk in stream { streamed.writeBuffer(&chunk) }
+            #expect(streamed == body)
+            #expect(streamHead.contentLength == 5000)
+
             await #expect {
                 _ = try await s3.getObject(bucket: bucket, key: key, maxBytes: 4999)
             } throws: { error in
@@ -43,6 +49,11 @@ import Testing
             try await s3.deleteObject(bucket: bucket, key: key)  // deleting twice is fine
             await #expect {
                 _ = try await s3.getObject(bucket: bucket, key: key)
+            } throws: { error in
+                (error as? AWSError)?.serviceCode == "NoSuchKey"
+            }
+            await #expect {
+                _ = try await s3.getObjectStream(bucket: bucket, key: key)
             } throws: { error in
                 (error as? AWSError)?.serviceCode == "NoSuchKey"
             }

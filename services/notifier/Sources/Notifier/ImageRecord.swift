@@ -58,22 +58,14 @@ struct ImageRecord: Sendable, Equatable {
     }
 }
 
-/// An image as the JSON API shows it.
-struct ImageView: Codable, Sendable, Equatable {
-    var imageID: String
-    var filename: String
-    var originalKey: String
-    var processedKey: String?
-    var state: ImageState
-    var error: String?
-    var originalSize: Int?
-    var processedSize: Int?
-    var width: Int?
-    var height: Int?
-    var uploadedAt: String?
-    var updatedAt: String?
-    var originalURL: String
-    var processedURL: String?
+/// An image as the JSON API and the event stream show it: the record's facts with snake_case
+/// names, explicit nulls, times as ISO 8601 and the URLs of both images.
+struct ImageView: Encodable, Sendable, Equatable {
+    let record: ImageRecord
+
+    init(_ record: ImageRecord) {
+        self.record = record
+    }
 
     enum CodingKeys: String, CodingKey {
         case imageID = "image_id", filename, originalKey = "original_key", processedKey = "processed_key", state, error
@@ -81,39 +73,22 @@ struct ImageView: Codable, Sendable, Equatable {
         case uploadedAt = "uploaded_at", updatedAt = "updated_at", originalURL = "original_url", processedURL = "processed_url"
     }
 
-    init(_ record: ImageRecord) {
-        imageID = record.imageID
-        filename = record.filename
-        originalKey = record.originalKey
-        processedKey = record.state == .processed ? record.processedKey : nil
-        state = record.state
-        error = record.error
-        originalSize = record.originalSize
-        processedSize = record.processedSize
-        width = record.width
-        height = record.height
-        uploadedAt = record.uploadedAt.map(PipelineJSON.timestamp)
-        updatedAt = PipelineJSON.timestamp(record.updatedAt)
-        originalURL = "/api/images/\(record.imageID)/original"
-        processedURL = record.state == .processed ? "/api/images/\(record.imageID)/processed" : nil
-    }
-
-    /// Encodes with explicit nulls, so clients see every field.
     func encode(to encoder: any Encoder) throws {
+        let processed = record.state == .processed
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(imageID, forKey: .imageID)
-        try container.encode(filename, forKey: .filename)
-        try container.encode(originalKey, forKey: .originalKey)
-        try container.encode(processedKey, forKey: .processedKey)
-        try container.encode(state, forKey: .state)
-        try container.encode(error, forKey: .error)
-        try container.encode(originalSize, forKey: .originalSize)
-        try container.encode(processedSize, forKey: .processedSize)
-        try container.encode(width, forKey: .width)
-        try container.encode(height, forKey: .height)
-        try container.encode(uploadedAt, forKey: .uploadedAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-        try container.encode(originalURL, forKey: .originalURL)
-        try container.encode(processedURL, forKey: .processedURL)
+        try container.encode(record.imageID, forKey: .imageID)
+        try container.encode(record.filename, forKey: .filename)
+        try container.encode(record.originalKey, forKey: .originalKey)
+        try container.encode(processed ? record.processedKey : nil, forKey: .processedKey)
+        try container.encode(record.state, forKey: .state)
+        try container.encode(record.error, forKey: .error)
+        try container.encode(record.originalSize, forKey: .originalSize)
+        try container.encode(record.processedSize, forKey: .processedSize)
+        try container.encode(record.width, forKey: .width)
+        try container.encode(record.height, forKey: .height)
+        try container.encode(record.uploadedAt.map(PipelineJSON.timestamp), forKey: .uploadedAt)
+        try container.encode(PipelineJSON.timestamp(record.updatedAt), forKey: .updatedAt)
+        try container.encode("/api/images/\(record.imageID)/original", forKey: .originalURL)
+        try container.encode(processed ? "/api/images/\(record.imageID)/processed" : nil, forKey: .processedURL)
     }
 }

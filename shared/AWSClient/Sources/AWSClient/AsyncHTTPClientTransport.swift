@@ -21,30 +21,30 @@ public final class AsyncHTTPClientTransport: AWSHTTPTransport {
     }
 
     public func execute(_ request: AWSHTTPRequest) async throws -> AWSHTTPResponse {
-        do {
+        try await mappingErrors(of: request) {
             let response = try await client.execute(outgoing(request), timeout: timeAmount(request.timeout))
             let body = try await response.body.collect(upTo: request.maxResponseBytes)
             return AWSHTTPResponse(status: Int(response.status.code), headers: response.headers, body: body)
-        } catch let error as NIOTooManyBytesError {
-            _ = error
-            throw AWSError.responseTooLarge(limit: request.maxResponseBytes)
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            throw AWSError.timeout(operation: request.operation, seconds: Double(request.timeout.components.seconds))
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw AWSError.transport(String(describing: error))
         }
     }
 
     public func stream(_ request: AWSHTTPRequest) async throws -> AWSStreamingResponse {
-        do {
+        try await mappingErrors(of: request) {
             let response = try await client.execute(outgoing(request), timeout: timeAmount(request.timeout))
             return AWSStreamingResponse(status: Int(response.status.code), headers: response.headers, body: AWSByteStream(response.body))
+        }
+    }
+
+    /// Turns AsyncHTTPClient's and NIO's errors into ``AWSError``s (cancellation stays as it is).
+    func mappingErrors<Result>(of request: AWSHTTPRequest, _ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch is NIOTooManyBytesError {
+            throw AWSError.responseTooLarge(limit: request.maxResponseBytes)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw AWSError.timeout(operation: request.operation, seconds: Double(request.timeout.components.seconds))
-        } catch is CancellationError {
-            throw CancellationError()
+        } catch let error as CancellationError {
+            throw error
         } catch {
             throw AWSError.transport(String(describing: error))
         }

@@ -147,11 +147,11 @@ import Testing
     @Test func heartbeatExtendsVisibilityWhileWorking() async throws {
         var harness = WorkerHarness()
         harness.settings = ProcessorSettings(concurrency: 1, visibilityTimeout: 3, maxPixels: 1_000_000, maxImageBytes: 1 << 20)
-        harness.slowInput = .milliseconds(2500)
+        harness.slowInput = .milliseconds(3500)
         try await harness.upload(TestPNG.make(width: 2, height: 2))
         let message = try #require(try await harness.receiveOne())
         #expect(await harness.job.handle(message) == .processed)
         let extensions = harness.inputQueue.visibilityChanges.filter { $0.handle == message.receiptHandle && $0.timeout == 3 }
-        #expect(extensions.count >= 2, "extended every second while the slow read took 2.5 s")
+        #expect(extensions.count >= 2, "extended every second while the slow read took 3.5 s")
     }
 }

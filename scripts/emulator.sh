@@ -34,6 +34,8 @@ start)
     exit 1
   fi
   "$root/scripts/venv.sh"
+  # A start that fails half-way leaves nothing running behind.
+  trap 'status=$?; if [ $status -ne 0 ]; then running && kill "$(cat "$pidfile")"; rm -f "$pidfile" "$envfile"; fi; exit $status' EXIT
   INITIAL_NO_AUTH_ACTION_COUNT=3 nohup "$root/.venv/bin/moto_server" -H "$host" -p "$port" >"$logfile" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 100); do

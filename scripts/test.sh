@@ -10,12 +10,12 @@ packages=(shared/AWSClient services/upload-api services/processor services/notif
 
 scripts/venv.sh || exit 1
 started_emulator=0
-if ! scripts/emulator.sh status >/dev/null 2>&1; then
-  scripts/emulator.sh start || exit 1
-  started_emulator=1
-fi
 cleanup() { if [ "$started_emulator" = 1 ]; then scripts/emulator.sh stop >/dev/null; fi; }
 trap cleanup EXIT
+if ! scripts/emulator.sh status >/dev/null 2>&1; then
+  started_emulator=1
+  scripts/emulator.sh start || exit 1
+fi
 set -a; . .run/emulator.env; set +a
 
 failed=()

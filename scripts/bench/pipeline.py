@@ -49,17 +49,19 @@ def run(processors: int, count: int, concurrency: int, png: bytes) -> dict:
                         seen.setdefault(entry["Key"][len("processed_"):], now)
                 time.sleep(0.05)
 
-        watcher = threading.Thread(target=watch)
+        watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         started = time.monotonic()
-        with ThreadPoolExecutor(concurrency) as pool:
-            list(pool.map(upload, range(count)))
-        uploaded = time.monotonic()
-        deadline = uploaded + 300
-        while len(set(accepted) & set(seen)) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        stop.set()
-        watcher.join()
+        try:
+            with ThreadPoolExecutor(concurrency) as pool:
+                list(pool.map(upload, range(count)))
+            uploaded = time.monotonic()
+            deadline = uploaded + 300
+            while len(set(accepted) & set(seen)) < count and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            stop.set()
+            watcher.join()
         finished = max(seen[key] for key in accepted if key in seen)
         latencies = sorted(seen[key] - accepted[key] for key in accepted if key in seen)
         return {

@@ -20,7 +20,7 @@ started_emulator=0
 scripts/emulator.sh status >/dev/null 2>&1 || { scripts/emulator.sh start; started_emulator=1; }
 pid=""
 cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; fi
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
   if [ "$started_emulator" = 1 ]; then scripts/emulator.sh stop >/dev/null; fi
 }
 trap cleanup EXIT

@@ -12,6 +12,8 @@ struct ImageRoutes: Sendable {
     let processedBucket: any ObjectStore
     let publicUploadURL: String
     let maxUploadBytes: Int
+    /// Refresh requests that arrive while one runs share it instead of listing the buckets again.
+    let refreshes = SingleFlight()
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
         let api = router.group("api")
@@ -43,7 +45,7 @@ struct ImageRoutes: Sendable {
         }
         api.post("refresh") { _, _ in
             do {
-                try await rebuilder.rebuild()
+                try await refreshes.run { try await rebuilder.rebuild() }
             } catch {
                 throw APIError.unavailable("The image store")
             }
@@ -114,5 +116,18 @@ struct JSONBody<Value: Encodable & Sendable>: ResponseGenerator {
             headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
         )
+    }
+}
+
+/// Runs one operation at a time; callers arriving meanwhile wait for the running one's outcome.
+actor SingleFlight {
+    private var running: Task<Void, any Error>?
+
+    func run(_ operation: @escaping @Sendable () async throws -> Void) async throws {
+        if let running { return try await running.value }
+        let task = Task { try await operation() }
+        running = task
+        defer { running = nil }
+        try await task.value
     }
 }

@@ -14,12 +14,9 @@ struct NotifierMain {
             inputBucket: clients.inputBucket, processedBucket: clients.processedBucket, processedQueue: clients.processedQueue
         )
         let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
-        do {
-            try await app.runService()
-        } catch {
-            logger.error("notifier stopped: \(error)")
+        await ServiceRunner.runAndExit(app, logger: logger) {
+            await dependencies.index.finishAll()
+            try? await clients.shutdown()
         }
-        await dependencies.index.finishAll()
-        try await clients.shutdown()
     }
 }

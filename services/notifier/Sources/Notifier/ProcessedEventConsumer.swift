@@ -60,17 +60,27 @@ struct ProcessedEventConsumer: Service {
 
 /// Keeps the index in step with the buckets: new uploads often (they appear as queued before they
 /// are processed), and everything now and then (a safety net for events that went to the DLQ).
+///
+/// A listing costs a request per thousand keys, so the pause after one is at least five times
+/// what it took: a large bucket is listed less often instead of keeping S3 busy.
 struct BucketWatcher: Service {
     let rebuilder: IndexRebuilder
     var inputInterval: Duration = .seconds(2)
     var fullInterval: Duration = .seconds(60)
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var sinceFull: Duration = .zero
+            var pause = inputInterval
             while !Task.isCancelled {
-                try await Task.sleep(for: inputInterval)
-                sinceFull += inputInterval
+                do {
+                    try await Task.sleep(for: pause)
+                } catch {
+                    return  // shutting down
+                }
+                sinceFull += pause
+                let started = ContinuousClock.now
+                defer { pause = max(inputInterval, (ContinuousClock.now - started) * 5) }
                 do {
                     if sinceFull >= fullInterval {
                         sinceFull = .zero

@@ -53,4 +53,28 @@ import Testing
         try await harness.consumer.consumeOnce()
         #expect(await harness.index.lastSequence == before)
     }
+
+    @Test func concurrentRefreshesShareOneRebuild() async throws {
+        let flight = SingleFlight()
+        let runs = Counter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<5 {
+                group.addTask {
+                    try await flight.run {
+                        await runs.increment()
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(await runs.value == 1, "callers that arrived during the run shared it")
+        try await flight.run { await runs.increment() }
+        #expect(await runs.value == 2, "a later call runs again")
+    }
+}
+
+actor Counter {
+    var value = 0
+    func increment() { value += 1 }
 }

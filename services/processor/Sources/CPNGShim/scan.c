@@ -199,7 +199,7 @@ static cps_status other_chunk(walk_state *w, cps_png_info *info, const uint8_t *
 /// 2^31 and its type made of letters.
 static cps_status chunk_header(const uint8_t *data, size_t size, size_t pos, uint32_t *length, uint32_t *id,
                                cps_result *result) {
-    if (size - pos < 8)
+    if (pos > size || size - pos < 8)
         return cps_fail(result, CPS_TRUNCATED, "The PNG file ends before its IEND chunk.");
     *length = be32(data + pos);
     *id = be32(data + pos + 4);
@@ -267,6 +267,9 @@ static cps_status opencv_prepass(const uint8_t *data, size_t size, cps_png_info 
 /// The first frame of an animation whose IDAT is a hidden default image: the fcTL that follows
 /// IDAT, then its fdAT chunks until the next fcTL or IEND.
 static cps_status hidden_frame(const uint8_t *data, size_t size, size_t pos, cps_png_info *info, cps_result *result) {
+    // The caller found a whole fcTL chunk at pos; its fields are read only when it has all 26 bytes.
+    if (be32(data + pos) != 26)
+        return cps_fail(result, CPS_CORRUPT, "An fcTL chunk has the wrong length.");
     const uint8_t *d = data + pos + 8;
     info->frame_width = be32(d + 4);
     info->frame_height = be32(d + 8);

@@ -58,6 +58,9 @@ struct ImageJob: Sendable {
         } catch {
             return await malformed(message, logger: logger)
         }
+        guard ObjectKeys.isImageID(request.imageID), !request.objectKey.isEmpty else {
+            return await malformed(message, logger: logger)
+        }
         logger[metadataKey: "image_id"] = .string(request.imageID)
         do {
             let result = try await binarize(request)
@@ -187,7 +190,8 @@ struct ImageJob: Sendable {
     func withVisibilityHeartbeat(_ message: QueueMessage, _ body: @Sendable () async -> Outcome) async -> Outcome {
         await withTaskGroup(of: Outcome?.self) { group in
             group.addTask {
-                while !Task.isCancelled {
+                let deadline = ContinuousClock.now + settings.maxProcessingTime
+                while !Task.isCancelled, ContinuousClock.now < deadline {
                     try? await Task.sleep(for: settings.heartbeatInterval)
                     if Task.isCancelled { break }
                     do {

@@ -16,6 +16,9 @@ struct ProcessorSettings: Sendable {
     var visibilityTimeout: Int
     /// How often the visibility is extended while an image is worked on (a third of the timeout).
     var heartbeatInterval: Duration
+    /// The visibility is extended for this long at most: a job that hangs longer lets its message
+    /// go back to the queue (and, after five tries, to the dead-letter queue).
+    var maxProcessingTime: Duration = .seconds(600)
     var waitSeconds = 20
     var bitDepth: BinarizeOptions.BitDepth
     var maxPixels: Int

@@ -34,11 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
             "concurrency": "\(settings.concurrency)", "visibility_s": "\(settings.visibilityTimeout)", "bit_depth": "\(settings.bitDepth.rawValue)",
         ])
         let app = buildApplication(configuration: configuration, settings: settings, dependencies: dependencies, logger: logger)
-        do {
-            try await app.runService()
-        } catch {
-            logger.error("processor stopped: \(error)")
+        await ServiceRunner.runAndExit(app, logger: logger) {
+            try? await clients.shutdown()
         }
-        try await clients.shutdown()
     }
 }

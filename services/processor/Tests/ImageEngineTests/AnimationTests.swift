@@ -49,4 +49,15 @@ import Testing
         let image = try ImageEngine.binarize(png.bytes)
         #expect(try ImageEngine.decodeGray(image.png).pixels == ReferenceModel.binary(ReferenceModel.gray(Self.first)))
     }
+
+    @Test(arguments: [0, 4, 25, 30])
+    func hiddenImageWithAShortOrLongFrameControlIsRefusedNotOverread(length: Int) {
+        // A user-made file: an fcTL after a hidden IDAT, of the wrong length, last in the file.
+        var png = Self.first
+        png.chunksBeforeData = [Self.acTL(frames: 2)]
+        png.chunksAfterData = [TestPNG.chunk("fcTL", [UInt8](repeating: 0, count: length))]
+        var bytes = png.bytes
+        bytes.removeLast(12)  // no IEND: the fcTL ends the file
+        #expect(throws: ImageEngineError.self) { try ImageEngine.binarize(bytes) }
+    }
 }

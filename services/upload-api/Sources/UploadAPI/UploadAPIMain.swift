@@ -15,11 +15,8 @@ struct UploadAPIMain {
             dependencies: UploadDependencies(store: clients.inputBucket, queue: clients.inputQueue),
             logger: logger
         )
-        do {
-            try await app.runService()
-        } catch {
-            logger.error("upload-api stopped: \(error)")
+        await ServiceRunner.runAndExit(app, logger: logger) {
+            try? await clients.shutdown()
         }
-        try await clients.shutdown()
     }
 }

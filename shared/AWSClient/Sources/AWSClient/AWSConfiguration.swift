@@ -30,10 +30,11 @@ public struct AWSConfiguration: Sendable {
 
     /// The endpoint of `service` (e.g. `sqs`): the custom one, or `https://service.region.amazonaws.com`.
     public func endpoint(for service: String) -> AWSEndpoint {
-        endpoint ?? AWSEndpoint(scheme: "https", host: "\(service).\(region).\(Self.dnsSuffix(region))")
+        endpoint ?? AWSEndpoint(scheme: "https", host: "\(service).\(region).\(dnsSuffix)")
     }
 
-    static func dnsSuffix(_ region: String) -> String {
+    /// `amazonaws.com`, or `amazonaws.com.cn` in China's regions.
+    public var dnsSuffix: String {
         region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
     }
 

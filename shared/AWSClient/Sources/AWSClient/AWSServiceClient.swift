@@ -142,6 +142,11 @@ public struct AWSServiceClient: Sendable {
         }
     }
 
+    /// Extra time for sending a large body: a second per MiB (a 50 MiB upload gets 80 s, not 30).
+    static func transferAllowance(_ body: ByteBuffer?) -> Duration {
+        .seconds((body?.readableBytes ?? 0) >> 20)
+    }
+
     /// Builds and signs the request for one attempt (a new date each time, so retries stay valid).
     func signedRequest(_ call: Call, payloadHash: String) -> AWSHTTPRequest {
         var headers = call.headers
@@ -156,7 +161,7 @@ public struct AWSServiceClient: Sendable {
             headers: httpHeaders,
             body: call.body,
             maxResponseBytes: call.maxResponseBytes,
-            timeout: call.timeout ?? configuration.timeout,
+            timeout: call.timeout ?? configuration.timeout + Self.transferAllowance(call.body),
             operation: call.operation
         )
     }

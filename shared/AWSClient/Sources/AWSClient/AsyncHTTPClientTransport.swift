@@ -11,9 +11,12 @@ public final class AsyncHTTPClientTransport: AWSHTTPTransport {
     /// - Parameters:
     ///   - connectionsPerHost: the pool's soft limit of HTTP/1.1 connections per host.
     ///   - connectTimeout: the time allowed to open a connection.
-    public init(connectionsPerHost: Int = 64, connectTimeout: Duration = .seconds(5)) {
+    ///   - readTimeout: the longest silence while a response arrives. The per-call deadline ends
+    ///     with the response head; this bounds a body that stalls after it.
+    public init(connectionsPerHost: Int = 64, connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(30)) {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000)
+        configuration.timeout.read = .nanoseconds(Int64(readTimeout.components.seconds) * 1_000_000_000)
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
         configuration.decompression = .disabled
         configuration.redirectConfiguration = .disallow

@@ -29,9 +29,10 @@ public struct S3Client: Sendable {
     func location(bucket: String, key: String? = nil) -> (endpoint: AWSEndpoint, path: String) {
         let encodedKey = key.map { URIEncoding.encode($0, keepSlash: true) } ?? ""
         var endpoint = configuration.endpoint ?? AWSEndpoint(
-            scheme: "https", host: configuration.region == "us-east-1" ? "s3.amazonaws.com" : "s3.\(configuration.region).amazonaws.com"
+            scheme: "https", host: configuration.region == "us-east-1" ? "s3.amazonaws.com" : "s3.\(configuration.region).\(configuration.dnsSuffix)"
         )
-        if configuration.s3ForcePathStyle {
+        // A dotted bucket name as a host label would not match the *.s3 TLS certificate.
+        if configuration.s3ForcePathStyle || bucket.contains(".") {
             return (endpoint, "/\(URIEncoding.encode(bucket))" + (key == nil ? "" : "/\(encodedKey)"))
         }
         endpoint.host = "\(bucket).\(endpoint.host)"

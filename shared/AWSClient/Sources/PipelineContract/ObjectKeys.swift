@@ -32,7 +32,7 @@ public enum ObjectKeys {
         guard kept.contains(where: { $0 != "." && $0 != "_" && $0 != "-" }) else { return "image.png" }
         if kept.count > maxFilenameLength { kept = String(kept.suffix(maxFilenameLength)) }
         while let first = kept.first, first == "." || first == "-" { kept.removeFirst() }
-        return kept
+        return kept.contains(where: { $0 != "." && $0 != "_" && $0 != "-" }) ? kept : "image.png"
     }
 
     /// `{image_id}_{sanitized filename}`.

@@ -29,7 +29,8 @@ public struct S3ObjectStore: ObjectStore {
                 metadata: object.head.metadata,
                 body: object.body
             )
-        } catch AWSError.service(let error) where error.code == "NoSuchKey" || error.statusCode == 404 {
+        } catch AWSError.service(let error) where error.code == "NoSuchKey" {
+            // Only a missing key: a missing bucket (NoSuchBucket) is a configuration fault, not the image's.
             throw ObjectStoreError.notFound(key: key)
         } catch AWSError.responseTooLarge(let limit) {
             throw ObjectStoreError.tooLarge(key: key, limit: limit)
@@ -41,7 +42,7 @@ public struct S3ObjectStore: ObjectStore {
             let (head, body) = try await s3.getObjectStream(bucket: bucket, key: key)
             let info = StoredObjectInfo(key: key, size: head.contentLength, eTag: head.eTag, lastModified: head.lastModified, contentType: head.contentType)
             return (info, body)
-        } catch AWSError.service(let error) where error.code == "NoSuchKey" || error.statusCode == 404 {
+        } catch AWSError.service(let error) where error.code == "NoSuchKey" {
             throw ObjectStoreError.notFound(key: key)
         }
     }

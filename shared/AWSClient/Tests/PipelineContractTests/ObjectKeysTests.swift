@@ -20,6 +20,10 @@ import Testing
         #expect(ObjectKeys.sanitize(filename: input) == expected)
     }
 
+    @Test func aNameThatTruncatesToNothingFallsBack() {
+        #expect(ObjectKeys.sanitize(filename: "a" + String(repeating: ".", count: 200)) == "image.png")
+    }
+
     @Test func longNamesKeepTheirEnd() {
         let name = String(repeating: "a", count: 500) + ".png"
         let sanitized = ObjectKeys.sanitize(filename: name)

@@ -26,7 +26,9 @@ public final class AsyncHTTPClientTransport: AWSHTTPTransport {
     public func execute(_ request: AWSHTTPRequest) async throws -> AWSHTTPResponse {
         try await mappingErrors(of: request) {
             let response = try await client.execute(outgoing(request), timeout: timeAmount(request.timeout))
-            let body = try await response.body.collect(upTo: request.maxResponseBytes)
+            // The limit is for the object asked for; an error document is read whole (it is small).
+            let limit = (200..<300).contains(response.status.code) ? request.maxResponseBytes : max(request.maxResponseBytes, 64 * 1024)
+            let body = try await response.body.collect(upTo: limit)
             return AWSHTTPResponse(status: Int(response.status.code), headers: response.headers, body: body)
         }
     }

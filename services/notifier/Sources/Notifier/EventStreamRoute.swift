@@ -30,12 +30,23 @@ struct EventStreamRoute: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             let subscription = await index.subscribe(lastEventID: lastEventID)
             // Merge index changes and heartbeats into one sequence of frames.
-            let (frames, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(4096))
+            let (frames, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(4096))
             let pump = Task {
                 continuation.yield("retry: 2000\n\n")
                 if subscription.resync { continuation.yield("event: resync\ndata: {}\n\n") }
-                for change in subscription.missed { continuation.yield(await Self.frame(change, index: index)) }
-                for await change in subscription.stream { continuation.yield(await Self.frame(change, index: index)) }
+                // When the client reads slower than changes come, its buffer overflows: the stream
+                // ends instead of skipping changes, and the client resumes by its last id.
+                func send(_ change: IndexChange) async -> Bool {
+                    if case .dropped = continuation.yield(await Self.frame(change, index: index)) { return false }
+                    return true
+                }
+                var open = true
+                for change in subscription.missed where open { open = await send(change) }
+                if open {
+                    for await change in subscription.stream {
+                        guard await send(change) else { break }
+                    }
+                }
                 continuation.finish()
             }
             let beat = Task {

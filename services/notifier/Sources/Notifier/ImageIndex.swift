@@ -108,7 +108,15 @@ actor ImageIndex {
         nextSequence += 1
         log.append(change)
         if log.count > logCapacity { log.removeFirst(log.count - logCapacity) }
-        for continuation in subscribers.values { continuation.yield(change) }
+        for (id, continuation) in subscribers {
+            // A client too slow for its buffer would silently miss changes: end its stream instead
+            // (the buffer keeps the oldest, so it has received a gap-free prefix); its EventSource
+            // reconnects with its last id and gets what it missed (or a resync).
+            if case .dropped = continuation.yield(change) {
+                continuation.finish()
+                subscribers[id] = nil
+            }
+        }
     }
 
     // MARK: Reading
@@ -135,7 +143,7 @@ actor ImageIndex {
     /// are no longer all known, e.g. after a restart) and a stream of every later change.
     /// The stream ends when ``unsubscribe(_:)`` is called.
     func subscribe(lastEventID: String?) -> (id: UUID, missed: [IndexChange], resync: Bool, stream: AsyncStream<IndexChange>) {
-        let (stream, continuation) = AsyncStream.makeStream(of: IndexChange.self, bufferingPolicy: .bufferingNewest(4096))
+        let (stream, continuation) = AsyncStream.makeStream(of: IndexChange.self, bufferingPolicy: .bufferingOldest(4096))
         let id = UUID()
         subscribers[id] = continuation
         guard let lastEventID else { return (id, [], false, stream) }

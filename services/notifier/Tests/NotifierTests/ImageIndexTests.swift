@@ -103,4 +103,17 @@ import Testing
         #expect(await index.record(id1) == nil)
         #expect(await index.record(id2)?.state == .processed, "processed images stay")
     }
+
+    @Test func aSubscriberThatFallsBehindIsEndedNotSkipped() async {
+        let index = ImageIndex()
+        let slow = await index.subscribe(lastEventID: nil)
+        for n in 0..<4100 {
+            await index.noteUpload(inputKey: String(format: "%08d-0000-4000-8000-000000000000_a.png", n), size: 1, uploadedAt: nil)
+        }
+        var received: [Int] = []
+        for await change in slow.stream { received.append(change.sequence) }
+        #expect(received == Array(1...received.count), "a gap-free prefix, then the end")
+        #expect(received.count < 4100)
+        #expect(await index.subscriberCount == 0)
+    }
 }

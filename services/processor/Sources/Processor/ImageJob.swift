@@ -151,7 +151,7 @@ struct ImageJob: Sendable {
         let failure = PermanentFailure.malformedMessage("it lacks image_id or object_key, or is not JSON")
         let loose = (try? JSONSerialization.jsonObject(with: Data(message.body.utf8))) as? [String: Any]
         if let imageID = loose?["image_id"] as? String, ObjectKeys.isImageID(imageID),
-            let key = (loose?["object_key"] as? String) ?? (loose?["original_key"] as? String)
+            let key = (loose?["object_key"] as? String) ?? (loose?["original_key"] as? String), !key.isEmpty
         {
             do {
                 try await publishFailure(imageID, originalKey: key, failure: failure)

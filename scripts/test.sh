@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: each Swift package's unit and integration tests against the strict emulator
-# (started here unless one already runs, and stopped again if started here), then the end-to-end
-# suite when it exists. Exit status: non-zero when anything failed.
+# (started here unless one already runs, and stopped again if started here), then the Python
+# suites: container checks, end to end, real browser. Exit status: non-zero when anything failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -28,10 +28,8 @@ for package in "${packages[@]}"; do
   [ "${PIPESTATUS[0]}" = 0 ] || failed+=("$package")
 done
 
-if [ -f tests/e2e/run.sh ]; then
-  echo "== end-to-end"
-  bash tests/e2e/run.sh || failed+=("tests/e2e")
-fi
+echo "== containers, end to end, browser (pytest)"
+bash tests/e2e/run.sh || failed+=("tests (pytest)")
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"

@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export SWIFT_DETERMINISTIC_HASHING := 1
 SCRATCH := $(CURDIR)/.build
 # Packages in dependency order; each is its own SwiftPM package.
-PACKAGES := shared/AWSClient services/upload-api services/processor services/notifier
+PACKAGES := shared/AWSClient shared/Pipeline services/upload-api services/processor services/notifier
 SWIFTPM := scripts/swiftpm.sh
 
 .PHONY: help build release test test-swift emulator-start emulator-stop setup run stop clean
@@ -32,16 +32,16 @@ emulator-stop:
 	@scripts/emulator.sh stop
 
 setup:
-	@$(SWIFTPM) build shared/AWSClient --product pipeline-setup >/dev/null
+	@$(SWIFTPM) build shared/Pipeline --product pipeline-setup >/dev/null
 	@$(SCRATCH)/debug/pipeline-setup
 
 run:
 	@scripts/run.sh
 
 clean:
-	rm -rf .build .run
+	rm -rf .build .build-aws .run
 
-.PHONY: bench-engine bench-upload bench-pipeline
+.PHONY: bench-engine bench-upload bench-pipeline bench-notifier
 bench-engine:
 	@bash scripts/bench-engine/run.sh
 
@@ -50,3 +50,6 @@ bench-upload:
 
 bench-pipeline:
 	@scripts/bench/pipeline.sh
+
+bench-notifier:
+	@scripts/bench/notifier.sh

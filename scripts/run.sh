@@ -33,7 +33,11 @@ echo $$ >"$lock"
 pids=()
 started_emulator=0
 stop_all() {
-  trap - INT TERM EXIT
+  # Runs once, and to the end: a second Ctrl-C (or a TERM) while the services drain, up to 10 s
+  # each, would kill this script half-way (services, emulator and lock left behind; make printing
+  # "*** [...] Interrupt"). The commands below inherit the ignored signals.
+  trap - EXIT
+  trap '' INT TERM
   echo
   echo "stopping..."
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
@@ -46,10 +50,14 @@ stop_all() {
   echo "stopped."
 }
 trap stop_all EXIT
+# Ctrl-C reaches make, this script and what it runs alike. This script must exit 0 then: make
+# reports a non-zero status ("*** [...] Error N") or death by the signal ("Interrupt"). make
+# itself, after waiting for this script, re-raises the SIGINT on itself, so the shell still sees
+# status 130 from `make run` (GNU make does so whatever its recipe returns).
 trap 'exit 0' INT TERM
 
 echo "== building (release; the first build takes several minutes)"
-scripts/swiftpm.sh build shared/AWSClient -c release --product pipeline-setup >"$logs/build-setup.log" 2>&1 \
+scripts/swiftpm.sh build shared/Pipeline -c release --product pipeline-setup >"$logs/build-setup.log" 2>&1 \
   || { echo "build of pipeline-setup failed; see ${logs#$root/}/build-setup.log" >&2; tail -20 "$logs/build-setup.log" >&2; exit 1; }
 for entry in "${services[@]}"; do
   IFS=: read -r name package executable port <<<"$entry"

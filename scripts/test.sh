@@ -6,7 +6,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export REQUIRE_EMULATOR=${REQUIRE_EMULATOR:-1}
-packages=(shared/AWSClient services/upload-api services/processor services/notifier)
+packages=(shared/AWSClient shared/Pipeline services/upload-api services/processor services/notifier)
 
 scripts/venv.sh || exit 1
 started_emulator=0

@@ -6,7 +6,7 @@ cd "$root"
 export SWIFT_DETERMINISTIC_HASHING=1
 mkdir -p .run/bench
 scripts/venv.sh
-for package in shared/AWSClient services/upload-api services/processor services/notifier; do
+for package in shared/Pipeline services/upload-api services/processor services/notifier; do
   scripts/swiftpm.sh build "$package" -c release >>.run/bench/build.log 2>&1 \
     || { echo "release build of $package failed; see .run/bench/build.log" >&2; exit 1; }
 done

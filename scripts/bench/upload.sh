@@ -13,7 +13,7 @@ mkdir -p "$out"
 
 command -v wrk >/dev/null || { echo "installing wrk (apt)"; apt-get install -y -qq wrk >/dev/null; }
 scripts/venv.sh
-scripts/swiftpm.sh build shared/AWSClient -c release --product pipeline-setup >"$out/build.log" 2>&1
+scripts/swiftpm.sh build shared/Pipeline -c release --product pipeline-setup >"$out/build.log" 2>&1
 scripts/swiftpm.sh build services/upload-api -c release --product upload-api >>"$out/build.log" 2>&1
 
 started_emulator=0

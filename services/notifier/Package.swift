@@ -12,11 +12,13 @@ let package = Package(
     products: [
         .executable(name: "notifier", targets: ["Notifier"]),
     ],
-    // Every package of the repository declares this same list (a service adds AWSClient by path),
-    // so that they all resolve to one dependency graph: SwiftPM prunes the checkouts a root
-    // package does not declare, and a shared scratch folder would then rebuild them from scratch.
+    // shared/Pipeline and the three services declare this same list (a service adds the two
+    // shared packages by path), so that they resolve to one dependency graph: SwiftPM prunes the
+    // checkouts a root package does not declare, and the shared scratch folder would then
+    // rebuild them from scratch.
     dependencies: [
         .package(path: "../../shared/AWSClient"),
+        .package(path: "../../shared/Pipeline"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -33,8 +35,8 @@ let package = Package(
             name: "Notifier",
             dependencies: [
                 .product(name: "AWSClient", package: "AWSClient"),
-                .product(name: "PipelineContract", package: "AWSClient"),
-                .product(name: "PipelineService", package: "AWSClient"),
+                .product(name: "PipelineContract", package: "Pipeline"),
+                .product(name: "PipelineService", package: "Pipeline"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -49,7 +51,7 @@ let package = Package(
             name: "NotifierTests",
             dependencies: [
                 "Notifier",
-                .product(name: "PipelineTestSupport", package: "AWSClient"),
+                .product(name: "PipelineTestSupport", package: "Pipeline"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -13,11 +13,13 @@ let package = Package(
         .executable(name: "processor", targets: ["Processor"]),
         .library(name: "ImageEngine", targets: ["ImageEngine"]),
     ],
-    // Every package of the repository declares this same list (a service adds AWSClient by path),
-    // so that they all resolve to one dependency graph: SwiftPM prunes the checkouts a root
-    // package does not declare, and a shared scratch folder would then rebuild them from scratch.
+    // shared/Pipeline and the three services declare this same list (a service adds the two
+    // shared packages by path), so that they resolve to one dependency graph: SwiftPM prunes the
+    // checkouts a root package does not declare, and the shared scratch folder would then
+    // rebuild them from scratch.
     dependencies: [
         .package(path: "../../shared/AWSClient"),
+        .package(path: "../../shared/Pipeline"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -35,16 +37,21 @@ let package = Package(
             name: "CPNGShim",
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]
         ),
-        /// Decoding, OpenCV-exact binarization and encoding. No AWS inside.
-        .target(name: "ImageEngine", dependencies: ["CPNGShim"], swiftSettings: swiftSettings),
+        /// Decoding, OpenCV-exact binarization and encoding. No AWS inside; its size limits are
+        /// the contract's `ImageLimits`, the same table the upload API refuses by.
+        .target(
+            name: "ImageEngine",
+            dependencies: ["CPNGShim", .product(name: "PipelineContract", package: "Pipeline")],
+            swiftSettings: swiftSettings
+        ),
         /// The `processor` executable: the SQS worker (`serve`, the default) and the `binarize` CLI.
         .executableTarget(
             name: "Processor",
             dependencies: [
                 "ImageEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "PipelineContract", package: "AWSClient"),
-                .product(name: "PipelineService", package: "AWSClient"),
+                .product(name: "PipelineContract", package: "Pipeline"),
+                .product(name: "PipelineService", package: "Pipeline"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -55,16 +62,20 @@ let package = Package(
         ),
         .testTarget(
             name: "ImageEngineTests",
-            dependencies: ["ImageEngine", .product(name: "PipelineTestSupport", package: "AWSClient")],
+            dependencies: [
+                "ImageEngine",
+                .product(name: "PipelineTestSupport", package: "Pipeline"),
+                .product(name: "AWSTestSupport", package: "AWSClient"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ProcessorTests",
             dependencies: [
                 "Processor", "ImageEngine",
-                .product(name: "PipelineContract", package: "AWSClient"),
+                .product(name: "PipelineContract", package: "Pipeline"),
                 .product(name: "AWSClient", package: "AWSClient"),
-                .product(name: "PipelineTestSupport", package: "AWSClient"),
+                .product(name: "PipelineTestSupport", package: "Pipeline"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -12,11 +12,13 @@ let package = Package(
     products: [
         .executable(name: "upload-api", targets: ["UploadAPI"]),
     ],
-    // Every package of the repository declares this same list (a service adds AWSClient by path),
-    // so that they all resolve to one dependency graph: SwiftPM prunes the checkouts a root
-    // package does not declare, and a shared scratch folder would then rebuild them from scratch.
+    // shared/Pipeline and the three services declare this same list (a service adds the two
+    // shared packages by path), so that they resolve to one dependency graph: SwiftPM prunes the
+    // checkouts a root package does not declare, and the shared scratch folder would then
+    // rebuild them from scratch.
     dependencies: [
         .package(path: "../../shared/AWSClient"),
+        .package(path: "../../shared/Pipeline"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -32,8 +34,8 @@ let package = Package(
         .executableTarget(
             name: "UploadAPI",
             dependencies: [
-                .product(name: "PipelineContract", package: "AWSClient"),
-                .product(name: "PipelineService", package: "AWSClient"),
+                .product(name: "PipelineContract", package: "Pipeline"),
+                .product(name: "PipelineService", package: "Pipeline"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
@@ -44,7 +46,7 @@ let package = Package(
             name: "UploadAPITests",
             dependencies: [
                 "UploadAPI",
-                .product(name: "PipelineTestSupport", package: "AWSClient"),
+                .product(name: "PipelineTestSupport", package: "Pipeline"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

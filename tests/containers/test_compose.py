@@ -1,5 +1,6 @@
 """The container wiring, checked without a Docker engine: Compose's own validation, hadolint on
-every Dockerfile, and the compose file's environment, ports, queues and buckets against DESIGN.md."""
+every Dockerfile, the one-shot pipeline-setup that the services wait for, and the compose file's
+environment, ports, queues and buckets against DESIGN.md."""
 import json
 import re
 import subprocess
@@ -11,6 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SERVICES = {"upload-api": 8081, "processor": 8082, "notifier": 8080}
+SETUP_DOCKERFILE = "shared/Pipeline/Dockerfile"
+DOCKERFILES = sorted(f"services/{service}/Dockerfile" for service in SERVICES) + [SETUP_DOCKERFILE]
+RESOURCE_NAMES = ("INPUT_BUCKET", "PROCESSED_BUCKET", "INPUT_QUEUE", "PROCESSED_QUEUE")
 
 
 @pytest.fixture(scope="module")
@@ -41,23 +45,68 @@ def design_defaults(testdata):
 
 
 def test_compose_file_is_valid_compose_v2(compose):
-    assert set(compose["services"]) == {"localstack", *SERVICES}
+    assert set(compose["services"]) == {"localstack", "pipeline-setup", *SERVICES}
 
 
-@pytest.mark.parametrize("service", sorted(SERVICES))
-def test_dockerfiles_are_lint_clean(service):
-    result = subprocess.run([str(BIN / "hadolint"), "--config", str(ROOT / ".hadolint.yaml"), f"services/{service}/Dockerfile"],
+@pytest.mark.parametrize("dockerfile", DOCKERFILES)
+def test_dockerfiles_are_lint_clean(dockerfile):
+    result = subprocess.run([str(BIN / "hadolint"), "--config", str(ROOT / ".hadolint.yaml"), dockerfile],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES)
+def test_dockerfiles_copy_both_shared_packages_manifests_first(dockerfile):
+    """The resolve layer sees only manifests (cached until one changes); the sources come after."""
+    lines = [line.strip() for line in (ROOT / dockerfile).read_text().splitlines()]
+
+    def index(line):
+        assert line in lines, f"{dockerfile}: missing `{line}`"
+        return lines.index(line)
+
+    resolve = next(i for i, line in enumerate(lines) if line.startswith("RUN swift package") and line.endswith(" resolve"))
+    for package in ("shared/AWSClient", "shared/Pipeline"):
+        assert index(f"COPY {package}/Package.swift {package}/") < resolve < index(f"COPY {package} {package}")
 
 
 def test_localstack_is_pinned_and_healthchecked(compose):
     localstack = compose["services"]["localstack"]
     assert localstack["image"] == "localstack/localstack:4.14.0"
     assert localstack["environment"]["SERVICES"] == "s3,sqs"
-    assert "/_localstack/init/ready" in " ".join(localstack["healthcheck"]["test"])
-    hook = [volume for volume in localstack["volumes"] if volume["target"].startswith("/etc/localstack/init/ready.d/")]
-    assert hook and (ROOT / "deploy/localstack/init-resources.sh").exists()
+    check = " ".join(localstack["healthcheck"]["test"])
+    assert "/_localstack/health" in check and '"s3"' in check and '"sqs"' in check
+    # Resources are pipeline-setup's alone: no LocalStack init hook, nor the names only it read.
+    assert "/_localstack/init" not in check
+    assert not [volume for volume in localstack.get("volumes", []) if volume["target"].startswith("/etc/localstack/init")]
+    assert not set(RESOURCE_NAMES) & set(localstack["environment"])
+    assert not (ROOT / "deploy/localstack").exists()
+
+
+def test_pipeline_setup_is_a_one_shot_before_the_services(compose, design_defaults):
+    setup = compose["services"]["pipeline-setup"]
+    assert setup["build"]["dockerfile"] == SETUP_DOCKERFILE
+    assert setup["build"]["context"] == str(ROOT)
+    assert setup["restart"] == "no"
+    assert setup["depends_on"] == {"localstack": {"condition": "service_healthy", "required": True}}
+    assert not setup.get("ports") and "healthcheck" not in setup
+    env = setup["environment"]
+    assert env["AWS_ENDPOINT_URL"] == "http://localstack:4566"
+    for name in RESOURCE_NAMES:
+        assert env[name] == design_defaults[name], name
+    # The same anchor as the services: it creates exactly what they use.
+    for service in SERVICES:
+        service_env = compose["services"][service]["environment"]
+        for name in ("AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", *RESOURCE_NAMES):
+            assert env[name] == service_env[name], (service, name)
+
+
+def test_pipeline_setup_image():
+    text = (ROOT / SETUP_DOCKERFILE).read_text()
+    assert re.search(r"^FROM swift:6\.3-noble AS build$", text, re.M)
+    assert re.search(r"^RUN swift build -c release --static-swift-stdlib --package-path shared/Pipeline --product pipeline-setup\b", text, re.M)
+    assert re.search(r"^FROM ubuntu:noble$", text, re.M)
+    assert "--uid 10001" in text and re.search(r"^USER 10001$", text, re.M)
+    assert re.search(r'^ENTRYPOINT \["/app/pipeline-setup"\]$', text, re.M)
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
@@ -65,13 +114,14 @@ def test_services_agree_with_the_design(compose, design_defaults, service):
     spec = compose["services"][service]
     env = spec["environment"]
     assert env["AWS_ENDPOINT_URL"] == "http://localstack:4566"
-    for name in ("INPUT_BUCKET", "PROCESSED_BUCKET", "INPUT_QUEUE", "PROCESSED_QUEUE", "MAX_UPLOAD_BYTES", "MAX_PIXELS"):
+    for name in (*RESOURCE_NAMES, "MAX_UPLOAD_BYTES", "MAX_PIXELS"):
         assert env[name] == design_defaults[name], name
     assert env["HTTP_HOST"] == "0.0.0.0"
     assert env["HTTP_PORT"] == str(SERVICES[service])
     assert spec["build"]["dockerfile"] == f"services/{service}/Dockerfile"
     assert spec["build"]["context"] == str(ROOT)
     assert spec["depends_on"]["localstack"]["condition"] == "service_healthy"
+    assert spec["depends_on"]["pipeline-setup"]["condition"] == "service_completed_successfully"
     assert spec["healthcheck"]["test"]
     published = {port.get("published") for port in spec.get("ports", [])}
     if service == "processor":
@@ -84,11 +134,3 @@ def test_services_agree_with_the_design(compose, design_defaults, service):
 def test_design_defaults_match_the_services_ports(design_defaults):
     assert "8081 upload-api, 8080 notifier, 8082 processor" in design_defaults["HTTP_PORT"]
 
-
-def test_init_hook_creates_what_the_services_expect(compose, design_defaults):
-    env = compose["services"]["localstack"]["environment"]
-    for name in ("INPUT_BUCKET", "PROCESSED_BUCKET", "INPUT_QUEUE", "PROCESSED_QUEUE"):
-        assert env[name] == design_defaults[name]
-    script = (ROOT / "deploy/localstack/init-resources.sh").read_text()
-    assert "FifoQueue" in script and "ContentBasedDeduplication" in script
-    assert "maxReceiveCount" in script and "-dlq.fifo" in script

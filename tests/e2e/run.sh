@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 mkdir -p tests/output
-for package in shared/AWSClient services/upload-api services/processor services/notifier; do
+for package in shared/Pipeline services/upload-api services/processor services/notifier; do
   scripts/swiftpm.sh build "$package" >tests/output/build.log 2>&1 \
     || { grep -E 'error' tests/output/build.log; exit 1; }
 done

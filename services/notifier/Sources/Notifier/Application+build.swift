@@ -18,7 +18,7 @@ struct NotifierDependencies: Sendable {
 /// The folder of the page's static files, shipped as the target's resources.
 let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path ?? "Public"
 
-func buildRouter(configuration: PipelineConfiguration, dependencies: NotifierDependencies, logger: Logger) -> Router<ServiceRequestContext> {
+func buildRouter(configuration: NotifierConfiguration, dependencies: NotifierDependencies, logger: Logger) -> Router<ServiceRequestContext> {
     let router = Router(context: ServiceRequestContext.self)
     router.addMiddleware {
         FileMiddleware(publicFolder, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true, logger: logger)
@@ -48,20 +48,19 @@ func buildRouter(configuration: PipelineConfiguration, dependencies: NotifierDep
     return router
 }
 
-/// The notifier: the page and its API, the processed-queue consumer and the bucket watcher, as
-/// one application whose services stop together on SIGTERM.
-func buildApplication(configuration: PipelineConfiguration, dependencies: NotifierDependencies, logger: Logger) -> some ApplicationProtocol {
+/// The notifier: the page and its API and the processed-queue consumer, as one application whose
+/// services stop together on SIGTERM.
+func buildApplication(configuration: NotifierConfiguration, dependencies: NotifierDependencies, logger: Logger) -> some ApplicationProtocol {
     let rebuilder = IndexRebuilder(
         index: dependencies.index, inputBucket: dependencies.inputBucket, processedBucket: dependencies.processedBucket, logger: logger
     )
     var app = Application(
         router: buildRouter(configuration: configuration, dependencies: dependencies, logger: logger),
-        configuration: ServiceStartup.applicationConfiguration(configuration, name: "notifier"),
+        configuration: ServiceStartup.applicationConfiguration(configuration.shared, name: NotifierConfiguration.serviceName),
         logger: logger
     )
     app.addServices(
-        ProcessedEventConsumer(queue: dependencies.processedQueue, index: dependencies.index, metrics: dependencies.metrics, logger: logger),
-        BucketWatcher(rebuilder: rebuilder)
+        ProcessedEventConsumer(queue: dependencies.processedQueue, index: dependencies.index, metrics: dependencies.metrics, logger: logger)
     )
     // The index is rebuilt from the buckets before the server answers, so a restart loses nothing.
     app.beforeServerStarts {
@@ -70,7 +69,7 @@ func buildApplication(configuration: PipelineConfiguration, dependencies: Notifi
             let count = await dependencies.index.count
             logger.info("index rebuilt from the buckets", metadata: ["images": .stringConvertible(count)])
         } catch {
-            logger.error("rebuilding the index failed; it fills as the watcher reaches the buckets", metadata: ["error": .string("\(error)")])
+            logger.error("rebuilding the index failed; it fills from events, and POST /api/refresh tries again", metadata: ["error": .string("\(error)")])
         }
     }
     return app

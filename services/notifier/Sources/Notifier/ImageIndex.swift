@@ -63,13 +63,16 @@ actor ImageIndex {
         }
     }
 
-    /// An event from the processed queue.
-    func apply(_ event: ImageProcessedEvent) {
+    /// An event from the processed queue: the upload API's `queued`, the processor's outcome.
+    func apply(_ event: ImageEvent) {
         update(event.imageID, inputKey: event.originalKey) { record in
             switch event.status {
+            case .queued:
+                record.originalSize = record.originalSize ?? event.size
+                record.uploadedAt = record.uploadedAt ?? event.uploadedAt.flatMap(PipelineJSON.date(fromTimestamp:))
             case .processed:
                 record.advance(to: .processed)
-                record.processedKey = event.processedKey
+                record.processedKey = event.processedKey ?? ObjectKeys.processedKey(inputKey: event.originalKey)
                 record.processedSize = event.processedSize ?? record.processedSize
             case .failed:
                 record.advance(to: .failed, error: event.error ?? "Processing failed.")

@@ -4,6 +4,7 @@ import PipelineContract
 
 /// Reads the two buckets into the index, so that a restart loses nothing: input objects are
 /// images (at least queued), `processed_*` objects finish them, `failed_*.json` markers fail them.
+/// It runs at start and on `POST /api/refresh` only; in between, events keep the index current.
 struct IndexRebuilder: Sendable {
     let index: ImageIndex
     let inputBucket: any ObjectStore
@@ -12,7 +13,7 @@ struct IndexRebuilder: Sendable {
     /// Failure markers are tiny JSON objects; anything larger is not one of ours.
     let maxMarkerBytes = 64 * 1024
 
-    /// Lists the input bucket: new uploads appear as queued; queued ones whose object is gone go.
+    /// Lists the input bucket: uploads appear as queued; queued ones whose object is gone go.
     func refreshInputs() async throws {
         let objects = try await inputBucket.list(prefix: nil)
         for object in objects {

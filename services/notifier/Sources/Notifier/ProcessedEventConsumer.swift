@@ -1,10 +1,11 @@
-import AWSClient
 import Logging
 import PipelineContract
 import Prometheus
 import ServiceLifecycle
 
 /// Consumes PROCESSED_QUEUE: long polls, applies each event to the index, deletes the batch.
+/// Between rebuilds this is how the notifier learns anything, so its work per image does not
+/// grow with the buckets.
 ///
 /// Applying is idempotent, so a redelivered event is harmless. A body that is not an event is
 /// logged and deleted (it would fail the same way every time).
@@ -39,13 +40,13 @@ struct ProcessedEventConsumer: Service {
         guard !messages.isEmpty else { return 0 }
         for message in messages {
             do {
-                let event = try PipelineJSON.decode(ImageProcessedEvent.self, from: message.body)
+                let event = try PipelineJSON.decode(ImageEvent.self, from: message.body)
                 await index.apply(event)
                 metrics.eventsConsumed.increment()
                 logger.debug("event", metadata: ["image_id": .string(event.imageID), "status": .string(event.status.rawValue)])
             } catch {
                 metrics.malformedEvents.increment()
-                logger.error("dropping a message that is not a processed event", metadata: [
+                logger.error("dropping a message that is not an image event", metadata: [
                     "message_id": .string(message.id), "error": .string("\(error)"),
                 ])
             }
@@ -55,45 +56,5 @@ struct ProcessedEventConsumer: Service {
             logger.warning("some events could not be deleted and will come again", metadata: ["count": .stringConvertible(failed.count)])
         }
         return messages.count
-    }
-}
-
-/// Keeps the index in step with the buckets: new uploads often (they appear as queued before they
-/// are processed), and everything now and then (a safety net for events that went to the DLQ).
-///
-/// A listing costs a request per thousand keys, so the pause after one is at least five times
-/// what it took: a large bucket is listed less often instead of keeping S3 busy.
-struct BucketWatcher: Service {
-    let rebuilder: IndexRebuilder
-    var inputInterval: Duration = .seconds(2)
-    var fullInterval: Duration = .seconds(60)
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            var sinceFull: Duration = .zero
-            var pause = inputInterval
-            while !Task.isCancelled {
-                do {
-                    try await Task.sleep(for: pause)
-                } catch {
-                    return  // shutting down
-                }
-                sinceFull += pause
-                let started = ContinuousClock.now
-                defer { pause = max(inputInterval, (ContinuousClock.now - started) * 5) }
-                do {
-                    if sinceFull >= fullInterval {
-                        sinceFull = .zero
-                        try await rebuilder.rebuild()
-                    } else {
-                        try await rebuilder.refreshInputs()
-                    }
-                } catch is CancellationError {
-                    return
-                } catch {
-                    rebuilder.logger.warning("refreshing from the buckets failed", metadata: ["error": .string("\(error)")])
-                }
-            }
-        }
     }
 }

@@ -9,12 +9,12 @@ import Testing
     let id2 = "22222222-2222-4222-8222-222222222222"
     let id3 = "33333333-3333-4333-8333-333333333333"
 
-    func processed(_ id: String, _ name: String = "a.png") -> ImageProcessedEvent {
-        ImageProcessedEvent(imageID: id, originalKey: "\(id)_\(name)", processedKey: "processed_\(id)_\(name)", status: .processed, width: 4, height: 3, processedSize: 99)
+    func processed(_ id: String, _ name: String = "a.png") -> ImageEvent {
+        ImageEvent(imageID: id, originalKey: "\(id)_\(name)", processedKey: "processed_\(id)_\(name)", status: .processed, width: 4, height: 3, processedSize: 99)
     }
 
-    func failed(_ id: String, _ name: String = "a.png") -> ImageProcessedEvent {
-        ImageProcessedEvent(imageID: id, originalKey: "\(id)_\(name)", processedKey: "processed_\(id)_\(name)", status: .failed, error: "The file is corrupt.")
+    func failed(_ id: String, _ name: String = "a.png") -> ImageEvent {
+        ImageEvent(imageID: id, originalKey: "\(id)_\(name)", processedKey: "processed_\(id)_\(name)", status: .failed, error: "The file is corrupt.")
     }
 
     @Test func uploadThenProcessed() async {

@@ -15,13 +15,11 @@ struct NotifierHarness {
     let processed = InMemoryObjectStore(name: "image-processed")
     let queue = InMemoryMessageQueue(name: "new-image-processed.fifo")
     let dependencies: NotifierDependencies
-    let configuration: PipelineConfiguration
+    let configuration: NotifierConfiguration
 
     init(heartbeat: Duration = .seconds(15)) throws {
         dependencies = NotifierDependencies(inputBucket: input, processedBucket: processed, processedQueue: queue, heartbeat: heartbeat)
-        configuration = try PipelineConfiguration(
-            environment: EnvironmentVariables(["AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t"]), component: .notifier
-        )
+        configuration = try NotifierConfiguration(environment: EnvironmentVariables(["AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t"]))
     }
 
     var index: ImageIndex { dependencies.index }
@@ -50,7 +48,7 @@ struct NotifierHarness {
     func process(_ id: String, _ name: String = "a.png", bytes: [UInt8] = [1, 2, 3]) async throws {
         let key = "\(id)_\(name)"
         try await processed.put(key: "processed_\(key)", body: ByteBuffer(bytes: bytes), contentType: "image/png")
-        let event = ImageProcessedEvent(imageID: id, originalKey: key, processedKey: "processed_\(key)", status: .processed, width: 2, height: 2)
+        let event = ImageEvent(imageID: id, originalKey: key, processedKey: "processed_\(key)", status: .processed, width: 2, height: 2)
         try await queue.send(body: try PipelineJSON.encode(event), groupID: id, deduplicationID: event.deduplicationID)
     }
 
@@ -58,7 +56,7 @@ struct NotifierHarness {
     func fail(_ id: String, _ name: String = "a.png", reason: String = "The file is not a PNG image.") async throws {
         let key = "\(id)_\(name)"
         try await processed.put(key: "failed_\(key).json", body: ByteBuffer(string: try PipelineJSON.encode(FailureMarker(imageID: id, error: reason))), contentType: "application/json")
-        let event = ImageProcessedEvent(imageID: id, originalKey: key, processedKey: "processed_\(key)", status: .failed, error: reason)
+        let event = ImageEvent(imageID: id, originalKey: key, processedKey: "processed_\(key)", status: .failed, error: reason)
         try await queue.send(body: try PipelineJSON.encode(event), groupID: id, deduplicationID: event.deduplicationID)
     }
 }

@@ -48,10 +48,33 @@ import Testing
         #expect(harness.dependencies.metrics.registry.emitToString().contains("notifier_malformed_events_total 1"))
         // The same event again (at-least-once delivery) changes nothing.
         let before = await harness.index.lastSequence
-        let event = ImageProcessedEvent(imageID: ids[0], originalKey: "\(ids[0])_a.png", processedKey: "processed_\(ids[0])_a.png", status: .processed, width: 2, height: 2)
+        let event = ImageEvent(imageID: ids[0], originalKey: "\(ids[0])_a.png", processedKey: "processed_\(ids[0])_a.png", status: .processed, width: 2, height: 2)
         try await harness.queue.send(body: try PipelineJSON.encode(event), groupID: ids[0], deduplicationID: "again")
         try await harness.consumer.consumeOnce()
         #expect(await harness.index.lastSequence == before)
+    }
+
+    /// Between rebuilds the notifier learns only from events: the upload API's `queued`, and the
+    /// original Python worker's three-field event, which means `processed`.
+    @Test func queuedAndLegacyEventsAreAppliedWithoutListing() async throws {
+        let harness = try NotifierHarness()
+        let queued = ImageEvent(imageID: ids[0], originalKey: "\(ids[0])_a.png", status: .queued, size: 42, uploadedAt: "2026-11-29T01:20:36.500Z")
+        try await harness.queue.send(body: try PipelineJSON.encode(queued), groupID: ids[0], deduplicationID: queued.deduplicationID)
+        let legacy = #"{"image_id": "\#(ids[1])", "original_key": "\#(ids[1])_b.png", "processed_key": "processed_\#(ids[1])_b.png"}"#
+        try await harness.queue.send(body: legacy, groupID: ids[1], deduplicationID: "legacy")
+        var handled = 0
+        while harness.queue.bodies.count > 0 && handled < 10 {
+            handled += try await harness.consumer.consumeOnce()
+        }
+        let first = try #require(await harness.index.record(ids[0]))
+        #expect(first.state == .queued)
+        #expect(first.originalSize == 42)
+        #expect(first.uploadedAt == Date(timeIntervalSince1970: 1_795_915_236.5))
+        let second = try #require(await harness.index.record(ids[1]))
+        #expect(second.state == .processed)
+        #expect(second.processedKey == "processed_\(ids[1])_b.png")
+        #expect(harness.input.calls.isEmpty, "no bucket was listed")
+        #expect(harness.processed.calls.isEmpty, "no bucket was listed")
     }
 
     @Test func concurrentRefreshesShareOneRebuild() async throws {

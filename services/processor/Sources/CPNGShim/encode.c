@@ -76,9 +76,9 @@ static cps_status encoder_failure(cps_encoder *e, cps_result *result) {
 static int start(cps_encoder *e, uint32_t width, uint32_t height, int bit_depth, const cps_options *options) {
     if (setjmp(png_jmpbuf(e->png)))
         return -1;
-    int level = options->zlib_level >= 0 ? options->zlib_level : 1;
-    int strategy = options->zlib_strategy >= 0 ? options->zlib_strategy : Z_RLE;
-    int filter = options->png_filter >= 0 ? options->png_filter : PNG_FILTER_UP;
+    int level = 1;
+    int strategy = Z_RLE;
+    int filter = PNG_FILTER_UP;
     png_set_write_fn(e->png, e, write_data, flush_data);
     png_set_IHDR(e->png, e->info, width, height, bit_depth, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);

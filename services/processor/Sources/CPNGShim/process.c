@@ -7,11 +7,9 @@
 void cps_options_init(cps_options *options) {
     options->threshold = 127;
     options->bit_depth = 1;
-    options->max_pixels = 100000000;
+    options->max_pixels = 0;
+    options->max_side = 0;
     options->output = CPS_OUTPUT_BINARY_PNG;
-    options->zlib_level = -1;
-    options->zlib_strategy = -1;
-    options->png_filter = -1;
 }
 
 void cps_result_release(cps_result *result) {
@@ -192,7 +190,7 @@ done:
 cps_status cps_process(const uint8_t *png, size_t size, const cps_options *options, cps_result *result) {
     memset(result, 0, sizeof *result);
     result->orientation = 1;
-    uint64_t limit = options->max_pixels < CPS_REFERENCE_MAX_PIXELS ? options->max_pixels : CPS_REFERENCE_MAX_PIXELS;
+    uint64_t limit = options->max_pixels;
     result->pixel_limit = limit;
     if (options->output == CPS_OUTPUT_BINARY_PNG && options->bit_depth != 1 && options->bit_depth != 8)
         return cps_fail(result, CPS_UNSUPPORTED, "The output bit depth must be 1 or 8.");
@@ -205,7 +203,7 @@ cps_status cps_process(const uint8_t *png, size_t size, const cps_options *optio
     cps_png_info *info = malloc(sizeof *info);
     if (!info)
         return cps_fail(result, CPS_OUT_OF_MEMORY, "Out of memory.");
-    cps_status status = cps_scan(png ? png : (const uint8_t *)"", size, limit, info, result);
+    cps_status status = cps_scan(png ? png : (const uint8_t *)"", size, limit, options->max_side, info, result);
     if (status != CPS_OK)
         goto done;
     int transposed = info->orientation >= 5 && info->orientation <= 8;

@@ -32,8 +32,6 @@ enum {
 /// libpng's default limit on the size of an ancillary chunk, which OpenCV's own chunk reader
 /// also applies to the chunks before IDAT.
 #define USER_CHUNK_MALLOC_MAX 8000000u
-/// libpng's default limit on width and height.
-#define USER_DIMENSION_MAX 1000000u
 
 static const uint8_t png_signature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
 
@@ -80,7 +78,8 @@ static int valid_depth(int color_type, int bit_depth) {
     }
 }
 
-static cps_status read_header(const uint8_t *data, size_t size, cps_png_info *info, cps_result *result) {
+static cps_status read_header(const uint8_t *data, size_t size, uint32_t side_limit, cps_png_info *info,
+                              cps_result *result) {
     if (size < 8 || memcmp(data, png_signature, 8) != 0)
         return cps_fail(result, CPS_NOT_PNG, "The data is not a PNG image (no PNG signature).");
     if (size < 16)
@@ -108,9 +107,9 @@ static cps_status read_header(const uint8_t *data, size_t size, cps_png_info *in
         return cps_fail(result, CPS_CORRUPT, "The IHDR chunk has a CRC error.");
     if (info->width == 0 || info->height == 0)
         return cps_fail(result, CPS_INVALID_HEADER, "The image has zero width or height.");
-    if (info->width > USER_DIMENSION_MAX || info->height > USER_DIMENSION_MAX)
-        return cps_fail(result, CPS_INVALID_HEADER, "The image is %u×%u: width or height is over 1,000,000.",
-                        info->width, info->height);
+    if (info->width > side_limit || info->height > side_limit)
+        return cps_fail(result, CPS_INVALID_HEADER, "The image is %u×%u: width or height is over %u.",
+                        info->width, info->height, side_limit);
     if (!valid_depth(info->color_type, info->bit_depth))
         return cps_fail(result, CPS_INVALID_HEADER, "IHDR has an invalid colour type (%d) or bit depth (%d).",
                         info->color_type, info->bit_depth);
@@ -299,11 +298,12 @@ static cps_status hidden_frame(const uint8_t *data, size_t size, size_t pos, cps
     }
 }
 
-cps_status cps_scan(const uint8_t *data, size_t size, uint64_t pixel_limit, cps_png_info *info, cps_result *result) {
+cps_status cps_scan(const uint8_t *data, size_t size, uint64_t pixel_limit, uint32_t side_limit, cps_png_info *info,
+                    cps_result *result) {
     memset(info, 0, offsetof(cps_png_info, frame_chunks));
     info->frame_chunk_count = 0;
     info->orientation = 1;
-    cps_status status = read_header(data, size, info, result);
+    cps_status status = read_header(data, size, side_limit, info, result);
     if (status != CPS_OK)
         return status;
     if ((uint64_t)info->width * info->height > pixel_limit)

@@ -47,7 +47,8 @@ typedef struct {
 /// Walks the chunk list (cheap: lengths and types, CRCs of small chunks only) and refuses what the
 /// reference refuses before pixels (see scan.c), and an image of more than pixel_limit pixels as
 /// soon as IHDR is read.
-cps_status cps_scan(const uint8_t *data, size_t size, uint64_t pixel_limit, cps_png_info *info, cps_result *result);
+cps_status cps_scan(const uint8_t *data, size_t size, uint64_t pixel_limit, uint32_t side_limit, cps_png_info *info,
+                    cps_result *result);
 
 /// The eXIf orientation as OpenCV's ExifReader reads it, 1 when none.
 int cps_exif_orientation(const uint8_t *exif, size_t size);

@@ -1,3 +1,5 @@
+import PipelineContract
+
 /// How ``ImageEngine/binarize(_:options:)`` turns an image into black and white.
 ///
 /// The defaults reproduce the reference exactly: OpenCV's
@@ -28,10 +30,10 @@ public struct BinarizeOptions: Sendable, Equatable {
     public var bitDepth: BitDepth = .one
     /// The largest image accepted, in pixels (width × height); 100 megapixels by default. A larger
     /// image is refused from its header, before any pixel is decoded.
-    public var maxPixels: Int = 100_000_000
+    public var maxPixels: Int = ImageLimits.defaultMaxPixels
 
     /// Options with the given values; the defaults reproduce the reference.
-    public init(threshold: Threshold = .fixed(127), bitDepth: BitDepth = .one, maxPixels: Int = 100_000_000) {
+    public init(threshold: Threshold = .fixed(127), bitDepth: BitDepth = .one, maxPixels: Int = ImageLimits.defaultMaxPixels) {
         self.threshold = threshold
         self.bitDepth = bitDepth
         self.maxPixels = maxPixels

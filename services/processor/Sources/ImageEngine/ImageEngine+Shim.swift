@@ -1,4 +1,5 @@
 import CPNGShim
+import PipelineContract
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -25,7 +26,9 @@ enum ShimCall {
     static func run(_ png: some ContiguousBytes, mode: Mode, maxPixels: Int) throws(ImageEngineError) -> Output {
         var settings = cps_options()
         cps_options_init(&settings)
-        settings.max_pixels = UInt64(max(0, maxPixels))
+        // The one limit table (PipelineContract's ImageLimits), which the upload API refuses by too.
+        settings.max_pixels = UInt64(max(0, ImageLimits(maxPixels: maxPixels).effectiveMaxPixels))
+        settings.max_side = UInt32(ImageLimits.maxSide)
         switch mode {
         case .binarize(let threshold, let bitDepth):
             switch threshold {

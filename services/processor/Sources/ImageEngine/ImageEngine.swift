@@ -1,3 +1,5 @@
+import PipelineContract
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -49,7 +51,7 @@ public enum ImageEngine {
     /// - Throws: ``ImageEngineError`` when the reference would refuse the image, or it is too large.
     public static func decodeGray(
         _ png: some ContiguousBytes,
-        maxPixels: Int = 100_000_000
+        maxPixels: Int = ImageLimits.defaultMaxPixels
     ) throws(ImageEngineError) -> GrayImage {
         let output = try ShimCall.run(png, mode: .gray, maxPixels: maxPixels)
         return GrayImage(pixels: output.bytes, width: output.width, height: output.height)

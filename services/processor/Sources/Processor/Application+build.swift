@@ -35,12 +35,11 @@ func buildRouter(dependencies: ProcessorDependencies) -> Router<ServiceRequestCo
 }
 
 /// The worker and its HTTP side as one application; SIGTERM drains the worker.
-func buildApplication(
-    configuration: PipelineConfiguration, settings: ProcessorSettings, dependencies: ProcessorDependencies, logger: Logger
-) -> some ApplicationProtocol {
+func buildApplication(configuration: ProcessorConfiguration, dependencies: ProcessorDependencies, logger: Logger) -> some ApplicationProtocol {
+    let settings = configuration.settings
     var app = Application(
         router: buildRouter(dependencies: dependencies),
-        configuration: ServiceStartup.applicationConfiguration(configuration, name: "processor"),
+        configuration: ServiceStartup.applicationConfiguration(configuration.shared, name: ProcessorConfiguration.serviceName),
         logger: logger
     )
     app.addServices(ImageWorker(queue: dependencies.inputQueue, job: dependencies.job(settings: settings, logger: logger), settings: settings, logger: logger))

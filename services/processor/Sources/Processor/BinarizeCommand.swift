@@ -1,5 +1,6 @@
 import ArgumentParser
 import ImageEngine
+import PipelineContract
 
 #if canImport(Glibc)
 import Glibc
@@ -37,7 +38,7 @@ struct BinarizeCommand: ParsableCommand {
     var bitDepth: Int = 1
 
     @Option(name: .customLong("max-pixels"), help: "Refuse images with more pixels than this.")
-    var maxPixels: Int = 100_000_000
+    var maxPixels: Int = ImageLimits.defaultMaxPixels
 
     func validate() throws {
         if otsu && threshold != nil {

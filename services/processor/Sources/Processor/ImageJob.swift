@@ -124,7 +124,7 @@ struct ImageJob: Sendable {
             key: processedKey, body: ByteBuffer(bytes: result.png), contentType: "image/png",
             metadata: ["image-id": request.imageID, "width": String(result.width), "height": String(result.height), "threshold": String(result.threshold)]
         )
-        let event = ImageProcessedEvent(
+        let event = ImageEvent(
             imageID: request.imageID, originalKey: request.objectKey, processedKey: processedKey, status: .processed,
             width: result.width, height: result.height, processedSize: result.png.count, threshold: Int(result.threshold),
             finishedAt: PipelineJSON.timestamp()
@@ -138,7 +138,7 @@ struct ImageJob: Sendable {
         try await processedBucket.put(
             key: ObjectKeys.failureMarkerKey(inputKey: originalKey), body: ByteBuffer(string: marker), contentType: "application/json"
         )
-        let event = ImageProcessedEvent(
+        let event = ImageEvent(
             imageID: imageID, originalKey: originalKey, processedKey: ObjectKeys.processedKey(inputKey: originalKey),
             status: .failed, error: failure.message, finishedAt: PipelineJSON.timestamp()
         )

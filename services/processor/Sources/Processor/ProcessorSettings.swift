@@ -2,6 +2,19 @@ import AWSClient
 import ImageEngine
 import NIOCore
 import PipelineContract
+import PipelineService
+
+/// The processor's configuration: the shared part and the worker's own settings.
+struct ProcessorConfiguration: ServiceConfiguration {
+    static let serviceName = "processor"
+    var shared: SharedConfiguration
+    var settings: ProcessorSettings
+
+    init(environment: EnvironmentVariables) throws(ConfigurationError) {
+        shared = try SharedConfiguration(environment: environment, defaultPort: 8082)
+        settings = try ProcessorSettings(environment: environment)
+    }
+}
 
 /// The worker's own settings, beside the shared configuration: read once at start.
 ///
@@ -27,7 +40,7 @@ struct ProcessorSettings: Sendable {
 
     init(
         concurrency: Int = System.coreCount, visibilityTimeout: Int = 60, bitDepth: BinarizeOptions.BitDepth = .one,
-        maxPixels: Int = PipelineConfiguration.defaultMaxPixels, maxImageBytes: Int = PipelineConfiguration.defaultMaxUploadBytes
+        maxPixels: Int = ImageLimits.defaultMaxPixels, maxImageBytes: Int = ImageLimits.defaultMaxUploadBytes
     ) {
         self.concurrency = concurrency
         self.visibilityTimeout = visibilityTimeout
@@ -37,7 +50,10 @@ struct ProcessorSettings: Sendable {
         self.maxImageBytes = maxImageBytes
     }
 
-    init(environment: EnvironmentVariables, configuration: PipelineConfiguration) throws(ConfigurationError) {
+    /// Reads the worker's variables and the limits (MAX_PIXELS, and MAX_UPLOAD_BYTES as the
+    /// largest object read).
+    init(environment: EnvironmentVariables) throws(ConfigurationError) {
+        let limits = try ImageLimits(environment: environment)
         let bits = try environment.int("PROCESSOR_OUTPUT_BIT_DEPTH", default: 1)
         guard let bitDepth = BinarizeOptions.BitDepth(rawValue: bits) else {
             throw ConfigurationError(variable: "PROCESSOR_OUTPUT_BIT_DEPTH", reason: "must be 1 or 8, not \(bits)")
@@ -46,8 +62,8 @@ struct ProcessorSettings: Sendable {
             concurrency: try environment.int("PROCESSOR_CONCURRENCY", default: System.coreCount, range: 1...256),
             visibilityTimeout: try environment.int("PROCESSOR_VISIBILITY_SECONDS", default: 60, range: 3...43_200),
             bitDepth: bitDepth,
-            maxPixels: configuration.maxPixels,
-            maxImageBytes: configuration.maxUploadBytes
+            maxPixels: limits.maxPixels,
+            maxImageBytes: limits.maxUploadBytes
         )
     }
 }

@@ -1,9 +1,8 @@
-import AWSClient
 import ArgumentParser
-import Foundation
 import Hummingbird
 import ImageEngine
 import Logging
+import PipelineAWS
 import PipelineContract
 import PipelineService
 
@@ -15,17 +14,10 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     func run() async throws {
-        let environment = EnvironmentVariables()
-        let configuration = ServiceStartup.configuration(for: .processor, environment: environment)
-        let settings: ProcessorSettings
-        do {
-            settings = try ProcessorSettings(environment: environment, configuration: configuration)
-        } catch {
-            FileHandle.standardError.write(Data("processor: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        let logger = Logger(label: "processor")
-        let clients = PipelineClients(configuration: configuration, logger: logger)
+        let configuration = ServiceStartup.configuration(ProcessorConfiguration.self)
+        let settings = configuration.settings
+        let logger = Logger(label: ProcessorConfiguration.serviceName)
+        let clients = PipelineClients(configuration: configuration.shared.pipeline, logger: logger)
         let dependencies = ProcessorDependencies(
             inputQueue: clients.inputQueue, processedQueue: clients.processedQueue,
             inputBucket: clients.inputBucket, processedBucket: clients.processedBucket
@@ -33,9 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("processor starting", metadata: [
             "concurrency": "\(settings.concurrency)", "visibility_s": "\(settings.visibilityTimeout)", "bit_depth": "\(settings.bitDepth.rawValue)",
         ])
-        let app = buildApplication(configuration: configuration, settings: settings, dependencies: dependencies, logger: logger)
-        await ServiceRunner.runAndExit(app, logger: logger) {
-            try? await clients.shutdown()
-        }
+        let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
+        await ServiceRunner.runAndExit(app, clients: clients, logger: logger)
     }
 }

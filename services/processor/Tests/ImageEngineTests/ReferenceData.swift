@@ -1,5 +1,5 @@
 import Foundation
-import PipelineTestSupport
+import AWSTestSupport
 
 /// The shared test data (PngSuite, photos, expected-opencv.json): `$TESTDATA_DIR`, or
 /// `../shared/testdata` beside the repository's root. Never copied into the project.

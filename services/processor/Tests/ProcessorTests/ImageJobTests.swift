@@ -50,7 +50,8 @@ import Testing
         _ = await harness.job.handle(try #require(try await harness.receiveOne()))
         let event = try #require(try harness.events().first)
         #expect(event.threshold == 200)
-        let png = try #require(harness.processedBucket.bytes(event.processedKey))
+        let processedKey = try #require(event.processedKey)
+        let png = try #require(harness.processedBucket.bytes(processedKey))
         #expect(try ImageEngine.decodeGray(png).pixels == referencePixels(width: 9, height: 9, threshold: 200, pixel: gradient))
 
         let otsu = WorkerHarness()

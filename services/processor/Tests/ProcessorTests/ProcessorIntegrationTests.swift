@@ -3,6 +3,7 @@ import Foundation
 import ImageEngine
 import Logging
 import NIOCore
+import PipelineAWS
 import PipelineContract
 import PipelineTestSupport
 import ServiceLifecycle
@@ -14,7 +15,7 @@ import Testing
 /// message gone; a corrupt upload ends as a marker and a `failed` event.
 @Suite struct ProcessorIntegrationTests {
     @Test func messageInObjectAndEventOut() async throws {
-        try await Emulator.withPipeline("it-proc", component: .processor) { _, clients in
+        try await TestPipeline.run("it-proc") { _, _, clients in
             let good = ImageUploadedMessage(imageID: ObjectKeys.newImageID(), objectKey: "")
             let bad = ImageUploadedMessage(imageID: ObjectKeys.newImageID(), objectKey: "")
             var messages: [ImageUploadedMessage] = []
@@ -33,13 +34,13 @@ import Testing
             )
             let worker = ImageWorker(queue: clients.inputQueue, job: dependencies.job(settings: settings, logger: Logger(label: "test")), settings: settings, logger: Logger(label: "test"))
             let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [], logger: Logger(label: "test"))
-            var events: [ImageProcessedEvent] = []
+            var events: [ImageEvent] = []
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 let deadline = ContinuousClock.now + .seconds(20)
                 while events.count < 2, ContinuousClock.now < deadline {
                     for message in try await clients.processedQueue.receive(maxMessages: 10, waitSeconds: 1, visibilityTimeout: nil) {
-                        events.append(try PipelineJSON.decode(ImageProcessedEvent.self, from: message.body))
+                        events.append(try PipelineJSON.decode(ImageEvent.self, from: message.body))
                         try await clients.processedQueue.delete(receiptHandle: message.receiptHandle)
                     }
                 }
@@ -48,7 +49,7 @@ import Testing
             }
             let processed = try #require(events.first { $0.imageID == messages[0].imageID })
             #expect(processed.status == .processed)
-            let object = try await clients.processedBucket.get(key: processed.processedKey, maxBytes: 1 << 20)
+            let object = try await clients.processedBucket.get(key: try #require(processed.processedKey), maxBytes: 1 << 20)
             #expect(object.info.contentType == "image/png")
             #expect(try ImageEngine.decodeGray(Array(object.body.readableBytesView)).pixels == referencePixels(width: 11, height: 5, pixel: gradient))
 

@@ -42,8 +42,8 @@ struct WorkerHarness {
         try await inputQueue.receive(maxMessages: 1, waitSeconds: 0, visibilityTimeout: settings.visibilityTimeout).first
     }
 
-    func events() throws -> [ImageProcessedEvent] {
-        try processedQueue.bodies.map { try PipelineJSON.decode(ImageProcessedEvent.self, from: $0) }
+    func events() throws -> [ImageEvent] {
+        try processedQueue.bodies.map { try PipelineJSON.decode(ImageEvent.self, from: $0) }
     }
 }
 
@@ -59,7 +59,7 @@ struct SlowStore: ObjectStore {
         try await Task.sleep(for: delay)
         return try await wrapped.get(key: key, maxBytes: maxBytes)
     }
-    func stream(key: String) async throws -> (info: StoredObjectInfo, body: AWSByteStream) { try await wrapped.stream(key: key) }
+    func stream(key: String) async throws -> (info: StoredObjectInfo, body: ObjectBodyStream) { try await wrapped.stream(key: key) }
     func head(key: String) async throws -> StoredObjectInfo? { try await wrapped.head(key: key) }
     func delete(key: String) async throws { try await wrapped.delete(key: key) }
     func list(prefix: String?) async throws -> [StoredObjectInfo] { try await wrapped.list(prefix: prefix) }

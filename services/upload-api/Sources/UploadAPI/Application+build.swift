@@ -7,19 +7,22 @@ import Prometheus
 /// What the upload API works with; the seams that tests replace with fakes.
 struct UploadDependencies: Sendable {
     var store: any ObjectStore
+    /// INPUT_QUEUE: the work.
     var queue: any MessageQueue
+    /// PROCESSED_QUEUE: the `queued` event, so the notifier learns of the upload.
+    var events: any MessageQueue
     var metrics = UploadMetrics()
 }
 
 /// Builds the router: `POST /upload`, the OpenAPI document, health, readiness and metrics, with CORS.
-func buildRouter(configuration: PipelineConfiguration, dependencies: UploadDependencies) -> Router<ServiceRequestContext> {
+func buildRouter(configuration: UploadAPIConfiguration, dependencies: UploadDependencies) -> Router<ServiceRequestContext> {
     let router = Router(context: ServiceRequestContext.self)
     router.addMiddleware {
         AllowedOriginsMiddleware(origins: configuration.corsAllowedOrigins)
     }
     UploadController(
-        store: dependencies.store, queue: dependencies.queue,
-        maxUploadBytes: configuration.maxUploadBytes, maxPixels: configuration.maxPixels, metrics: dependencies.metrics
+        store: dependencies.store, queue: dependencies.queue, events: dependencies.events,
+        limits: configuration.limits, metrics: dependencies.metrics
     ).addRoutes(to: router)
     router.get("/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
@@ -35,10 +38,10 @@ func buildRouter(configuration: PipelineConfiguration, dependencies: UploadDepen
 }
 
 /// The upload API as a Hummingbird application; SIGTERM lets in-flight uploads finish.
-func buildApplication(configuration: PipelineConfiguration, dependencies: UploadDependencies, logger: Logger) -> some ApplicationProtocol {
+func buildApplication(configuration: UploadAPIConfiguration, dependencies: UploadDependencies, logger: Logger) -> some ApplicationProtocol {
     Application(
         router: buildRouter(configuration: configuration, dependencies: dependencies),
-        configuration: ServiceStartup.applicationConfiguration(configuration, name: "upload-api"),
+        configuration: ServiceStartup.applicationConfiguration(configuration.shared, name: UploadAPIConfiguration.serviceName),
         logger: logger
     )
 }

@@ -1,4 +1,3 @@
-import AWSClient
 import Foundation
 import Hummingbird
 import Logging
@@ -11,8 +10,8 @@ import Prometheus
 struct UploadController: Sendable {
     let store: any ObjectStore
     let queue: any MessageQueue
-    let maxUploadBytes: Int
-    let maxPixels: Int
+    let events: any MessageQueue
+    let limits: ImageLimits
     let metrics: UploadMetrics
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
@@ -60,6 +59,7 @@ struct UploadController: Sendable {
                 uploadedAt: PipelineJSON.timestamp(), options: options
             )
             try await storeAndQueue(upload.bytes, key: key, message: message, logger: logger)
+            await announce(message, logger: logger)
             metrics.bytesReceived.increment(by: Int64(upload.bytes.readableBytes))
             let body = Accepted(imageID: imageID, objectKey: key)
             return try EditedResponse(status: .accepted, response: body).response(from: request, context: context)
@@ -76,7 +76,7 @@ struct UploadController: Sendable {
 
     /// Reads the body and refuses anything that is not a valid PNG within the limits.
     func receive(_ request: Request) async throws(UploadRefusal) -> (ReceivedUpload, PNGHeader, ProcessingOptions?) {
-        let upload = try await UploadBodyReader(maxBytes: maxUploadBytes).read(request)
+        let upload = try await UploadBodyReader(maxBytes: limits.maxUploadBytes).read(request)
         guard upload.bytes.readableBytes > 0 else { throw .emptyFile }
         let header: PNGHeader
         do {
@@ -87,8 +87,14 @@ struct UploadController: Sendable {
             case .invalidHeader(let reason): throw .invalidPNG(reason)
             }
         }
-        guard header.width * header.height <= maxPixels else {
-            throw .tooManyPixels(width: header.width, height: header.height, limit: maxPixels)
+        // The same table the engine refuses by, so a 202 is never given to an image that can only fail.
+        switch limits.refusal(width: header.width, height: header.height) {
+        case .sideTooLong(let width, let height, let limit)?:
+            throw .invalidPNG("the image is \(width)×\(height): width or height is over \(limit.formatted())")
+        case .tooManyPixels(let width, let height, let limit)?:
+            throw .tooManyPixels(width: width, height: height, limit: limit)
+        case nil:
+            break
         }
         let options = try Self.options(query: request.uri.queryParameters, fields: upload.fields)
         return (upload, header, options)
@@ -114,6 +120,20 @@ struct UploadController: Sendable {
             threshold = number
         }
         return ProcessingOptions(method: method, threshold: threshold)
+    }
+
+    /// Sends the `queued` event, from which the notifier learns of the upload. The work is already
+    /// queued, so a failure here loses nothing: the processor's outcome event names the image too.
+    func announce(_ message: ImageUploadedMessage, logger: Logger) async {
+        let event = ImageEvent(
+            imageID: message.imageID, originalKey: message.objectKey, status: .queued,
+            width: message.width, height: message.height, size: message.size, uploadedAt: message.uploadedAt
+        )
+        do {
+            try await events.send(body: try PipelineJSON.encode(event), groupID: event.imageID, deduplicationID: event.deduplicationID)
+        } catch {
+            logger.warning("sending the queued event failed; the image appears when it is processed", metadata: ["error": .string("\(error)")])
+        }
     }
 
     /// Stores the object, then queues its message; if queueing fails the object is deleted again,

@@ -38,6 +38,26 @@ import Testing
         // FIFO group and deduplication id are the image id: a resend of the same message is dropped.
         try await harness.queue.send(body: body, groupID: imageID, deduplicationID: imageID)
         #expect(harness.queue.bodies.count == 1)
+
+        // Then the `queued` event for the notifier.
+        let event = try PipelineJSON.decode(ImageEvent.self, from: try #require(harness.events.bodies.first))
+        #expect(event == ImageEvent(
+            imageID: imageID, originalKey: "\(imageID)_MyPhoto.png", status: .queued, width: 5, height: 3, size: png.count,
+            uploadedAt: message.uploadedAt
+        ))
+    }
+
+    /// The work is queued before the event is sent: an event that cannot be sent costs nothing
+    /// but a later appearance on the page.
+    @Test func aFailedQueuedEventStillAccepts() async throws {
+        let harness = try UploadHarness()
+        harness.events.fail(.send)
+        let form = Multipart.image(TestPNG.make(width: 2, height: 2))
+        try await harness.send(headers: form.headers, body: form.body) { response in
+            #expect(response.status == .accepted)
+        }
+        #expect(harness.queue.bodies.count == 1)
+        #expect(harness.store.keys.count == 1)
     }
 
     @Test func rawBodyWithOptionsInTheQuery() async throws {

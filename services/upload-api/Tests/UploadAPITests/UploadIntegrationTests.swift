@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PipelineAWS
 import PipelineContract
 import PipelineTestSupport
 import Testing
@@ -15,10 +16,10 @@ import Testing
 /// content type, group and deduplication id.
 @Suite struct UploadIntegrationTests {
     @Test func uploadReachesS3AndSQS() async throws {
-        try await Emulator.withPipeline("it-upload", component: .uploadAPI) { configuration, clients in
+        try await TestPipeline.run("it-upload") { environment, configuration, clients in
             let app = buildApplication(
-                configuration: configuration,
-                dependencies: UploadDependencies(store: clients.inputBucket, queue: clients.inputQueue),
+                configuration: try UploadAPIConfiguration(environment: environment),
+                dependencies: UploadDependencies(store: clients.inputBucket, queue: clients.inputQueue, events: clients.processedQueue),
                 logger: Logger(label: "test")
             )
             let png = TestPNG.make(width: 16, height: 9)
@@ -48,6 +49,16 @@ import Testing
             #expect(body.objectKey == key)
             #expect(message.attributes["MessageGroupId"] == imageID)
             #expect(message.attributes["MessageDeduplicationId"] == imageID)
+
+            // The notifier learns of the upload from the `queued` event, not from the bucket.
+            let eventsURL = try await clients.sqs.queueURL(named: configuration.processedQueue)
+            let eventMessage = try #require(try await clients.sqs.receiveMessages(queueURL: eventsURL, waitSeconds: 2).first)
+            let event = try PipelineJSON.decode(ImageEvent.self, from: eventMessage.body)
+            #expect(event.status == .queued)
+            #expect(event.imageID == imageID)
+            #expect(event.originalKey == key)
+            #expect(event.size == png.count)
+            #expect(eventMessage.attributes["MessageDeduplicationId"] == "queued_\(imageID)")
         }
     }
 }

@@ -104,6 +104,12 @@ import Testing
         try await expectRefused(UploadHarness(maxPixels: 100_000_000), headers: form.headers, body: form.body, status: .unprocessableContent, code: "too_many_pixels")
     }
 
+    /// Sides over the decoder's limit are refused as the engine refuses them, whatever MAX_PIXELS allows.
+    @Test func sideOverTheDecoderLimit() async throws {
+        let form = Multipart.image(TestPNG.bombHeader(width: 1_000_001, height: 1))
+        try await expectRefused(UploadHarness(maxPixels: 1 << 40), headers: form.headers, body: form.body, status: .unprocessableContent, code: "invalid_png")
+    }
+
     @Test(arguments: [["threshold": "300"], ["threshold": "abc"], ["method": "magic"], ["method": "otsu", "threshold": "10"]])
     func invalidOptions(_ fields: [String: String]) async throws {
         let form = Multipart.image(TestPNG.make(width: 4, height: 4), fields: fields)

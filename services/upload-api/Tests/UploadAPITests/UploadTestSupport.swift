@@ -14,21 +14,21 @@ import Testing
 struct UploadHarness {
     let store = InMemoryObjectStore(name: "image-input")
     let queue = InMemoryMessageQueue(name: "new-image-input.fifo")
+    let events = InMemoryMessageQueue(name: "new-image-processed.fifo")
     let metrics = UploadMetrics()
-    var configuration: PipelineConfiguration
+    var configuration: UploadAPIConfiguration
 
     init(maxUploadBytes: Int = 1 << 20, maxPixels: Int = 1_000_000) throws {
-        configuration = try PipelineConfiguration(
-            environment: EnvironmentVariables(["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"]), component: .uploadAPI
+        configuration = try UploadAPIConfiguration(
+            environment: EnvironmentVariables(["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"])
         )
-        configuration.maxUploadBytes = maxUploadBytes
-        configuration.maxPixels = maxPixels
+        configuration.limits = ImageLimits(maxUploadBytes: maxUploadBytes, maxPixels: maxPixels)
     }
 
     var application: some ApplicationProtocol {
         buildApplication(
             configuration: configuration,
-            dependencies: UploadDependencies(store: store, queue: queue, metrics: metrics),
+            dependencies: UploadDependencies(store: store, queue: queue, events: events, metrics: metrics),
             logger: Logger(label: "test")
         )
     }

@@ -20,11 +20,16 @@ public struct AWSServiceError: Error, Sendable, Equatable, CustomStringConvertib
         return text
     }
 
-    /// Strips a namespace such as `com.amazonaws.sqs#` from a JSON `__type`, and an `AWS.SimpleQueueService.` prefix.
+    /// The code without decoration: a namespace such as `com.amazonaws.sqs#` (JSON `__type`), a
+    /// `:http://…` suffix (old REST-JSON) and the `AWS.SimpleQueueService.` prefix of SQS's legacy
+    /// query codes all go, so `com.amazonaws.sqs#QueueDoesNotExist` is `QueueDoesNotExist` and
+    /// `AWS.SimpleQueueService.NonExistentQueue` is `NonExistentQueue`.
     public static func normalizedCode(_ raw: String) -> String {
         var code = Substring(raw)
         if let hash = code.lastIndex(of: "#") { code = code[code.index(after: hash)...] }
-        if let colon = code.firstIndex(of: ":") { code = code[..<colon] }  // "Foo:http://..." in old REST-JSON
+        if let colon = code.firstIndex(of: ":") { code = code[..<colon] }
+        let legacyPrefix = "AWS.SimpleQueueService."
+        if code.hasPrefix(legacyPrefix) { code = code.dropFirst(legacyPrefix.count) }
         return String(code)
     }
 }

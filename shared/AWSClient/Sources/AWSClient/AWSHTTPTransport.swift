@@ -51,9 +51,12 @@ public struct AWSByteStream: AsyncSequence, Sendable {
         self.init((buffer.readableBytes == 0 ? [] : [buffer]).async)
     }
 
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
         let next: @Sendable () async throws -> ByteBuffer?
         public mutating func next() async throws -> ByteBuffer? { try await next() }
+        /// The next chunk, nil at the end: ``next()`` without `mutating`, so that a closure can
+        /// hold the iterator and pass the chunks on.
+        public func nextChunk() async throws -> ByteBuffer? { try await next() }
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(next: makeNext()) }

@@ -87,10 +87,12 @@ public struct AWSServiceClient: Sendable {
         try await withRetries(call) { request in
             let response = try await transport.stream(request)
             guard (200..<300).contains(response.status) else {
-                // An error body is small: read it for the error's code and message.
+                // An error document is small: read up to its cap for the code and message, then stop
+                // (dropping the rest of the stream cancels it).
                 var body = ByteBuffer()
-                for try await var chunk in response.body where body.readableBytes < 64 * 1024 {
+                for try await var chunk in response.body {
                     body.writeBuffer(&chunk)
+                    if body.readableBytes >= Self.maxErrorBodyBytes { break }
                 }
                 return .failure(decodeError(AWSHTTPResponse(status: response.status, headers: response.headers, body: body)))
             }
@@ -135,12 +137,15 @@ public struct AWSServiceClient: Sendable {
             let delay = policy.delay(retry: attempt - 1)
             logger.debug("retrying AWS call", metadata: [
                 "operation": .string(call.operation), "attempt": .stringConvertible(attempt),
-                "delay_ms": .stringConvertible(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000),
+                "delay_ms": .stringConvertible(delay.totalNanoseconds / 1_000_000),
                 "error": .string(failure.description),
             ])
             try await sleep(delay)
         }
     }
+
+    /// The most of an error document that is read (they are a few hundred bytes).
+    static let maxErrorBodyBytes = 64 * 1024
 
     /// Extra time for sending a large body: a second per MiB (a 50 MiB upload gets 80 s, not 30).
     static func transferAllowance(_ body: ByteBuffer?) -> Duration {

@@ -15,8 +15,8 @@ public final class AsyncHTTPClientTransport: AWSHTTPTransport {
     ///     with the response head; this bounds a body that stalls after it.
     public init(connectionsPerHost: Int = 64, connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(30)) {
         var configuration = HTTPClient.Configuration()
-        configuration.timeout.connect = .nanoseconds(Int64(connectTimeout.components.seconds) * 1_000_000_000)
-        configuration.timeout.read = .nanoseconds(Int64(readTimeout.components.seconds) * 1_000_000_000)
+        configuration.timeout.connect = .nanoseconds(connectTimeout.totalNanoseconds)
+        configuration.timeout.read = .nanoseconds(readTimeout.totalNanoseconds)
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
         configuration.decompression = .disabled
         configuration.redirectConfiguration = .disallow
@@ -47,7 +47,7 @@ public final class AsyncHTTPClientTransport: AWSHTTPTransport {
         } catch is NIOTooManyBytesError {
             throw AWSError.responseTooLarge(limit: request.maxResponseBytes)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            throw AWSError.timeout(operation: request.operation, seconds: Double(request.timeout.components.seconds))
+            throw AWSError.timeout(operation: request.operation, seconds: request.timeout.totalSeconds)
         } catch let error as CancellationError {
             throw error
         } catch {
@@ -66,7 +66,7 @@ public final class AsyncHTTPClientTransport: AWSHTTPTransport {
     }
 
     func timeAmount(_ duration: Duration) -> TimeAmount {
-        .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        .nanoseconds(duration.totalNanoseconds)
     }
 
     /// Closes the pool's connections.

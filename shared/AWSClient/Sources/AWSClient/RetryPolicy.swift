@@ -27,8 +27,7 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The wait before retry number `retry`, with full jitter from `generator`.
     public func delay(retry: Int, using generator: inout some RandomNumberGenerator) -> Duration {
         let ceiling = backoffCeiling(retry: retry)
-        let (seconds, attoseconds) = ceiling.components
-        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let nanoseconds = ceiling.totalNanoseconds
         guard nanoseconds > 0 else { return .zero }
         return .nanoseconds(Int64.random(in: 0...nanoseconds, using: &generator))
     }

@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// The S3 operations the pipeline needs, on the REST-XML protocol.
+/// The S3 operations this client offers, on the REST-XML protocol.
 ///
 /// Objects are addressed path-style (`endpoint/bucket/key`) or virtual-hosted
 /// (`bucket.endpoint/key`) as ``AWSConfiguration/s3ForcePathStyle`` says.

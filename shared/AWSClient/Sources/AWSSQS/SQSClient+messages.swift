@@ -52,14 +52,11 @@ extension SQSClient {
     ///
     /// - Returns: the message id.
     @discardableResult
-    public func sendMessage(queueURL: String, body: String, groupID: String? = nil, deduplicationID: String? = nil, delaySeconds: Int? = nil) async throws -> String {
-        struct Input: Encodable {
-            var QueueUrl: String; var MessageBody: String; var MessageGroupId: String?
-            var MessageDeduplicationId: String?; var DelaySeconds: Int?
-        }
+    public func sendMessage(queueURL: String, body: String, groupID: String? = nil, deduplicationID: String? = nil) async throws -> String {
+        struct Input: Encodable { var QueueUrl: String; var MessageBody: String; var MessageGroupId: String?; var MessageDeduplicationId: String? }
         struct Output: Decodable { var MessageId: String }
         return try await call("SendMessage", Input(
-            QueueUrl: queueURL, MessageBody: body, MessageGroupId: groupID, MessageDeduplicationId: deduplicationID, DelaySeconds: delaySeconds
+            QueueUrl: queueURL, MessageBody: body, MessageGroupId: groupID, MessageDeduplicationId: deduplicationID
         ), as: Output.self).MessageId
     }
 

@@ -35,12 +35,6 @@ extension SQSClient {
         struct Input: Encodable { var QueueUrl: String; var Attributes: [String: String] }
         _ = try await call("SetQueueAttributes", Input(QueueUrl: queueURL, Attributes: attributes), as: Empty.self)
     }
-
-    /// Deletes every message of the queue.
-    public func purgeQueue(queueURL: String) async throws {
-        struct Input: Encodable { var QueueUrl: String }
-        _ = try await call("PurgeQueue", Input(QueueUrl: queueURL), as: Empty.self)
-    }
 }
 
 /// An answer whose content does not matter.

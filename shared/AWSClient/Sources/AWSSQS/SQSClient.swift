@@ -6,7 +6,7 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 
-/// The SQS operations the pipeline needs, on SQS's JSON protocol (`X-Amz-Target: AmazonSQS.*`).
+/// The SQS operations this client offers, on SQS's JSON protocol (`X-Amz-Target: AmazonSQS.*`).
 public struct SQSClient: Sendable {
     public let client: AWSServiceClient
     let queueURLs: QueueURLCache
@@ -60,7 +60,7 @@ public struct SQSClient: Sendable {
             return error
         }
         // The query-compatible header carries the legacy code (e.g. AWS.SimpleQueueService.NonExistentQueue).
-        let legacy = response.headers.first(name: "x-amzn-query-error").flatMap { $0.split(separator: ";").first.map(String.init) }
+        let legacy = response.headers.first(name: "x-amzn-query-error").flatMap { $0.split(separator: ";").first.map { AWSServiceError.normalizedCode(String($0)) } }
         let code = body?.type.map(AWSServiceError.normalizedCode) ?? legacy ?? "HTTP\(response.status)"
         return AWSServiceError(code: code, message: body?.message ?? body?.Message ?? "", statusCode: response.status, requestID: requestID)
     }

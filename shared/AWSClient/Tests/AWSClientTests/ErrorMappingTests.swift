@@ -47,7 +47,7 @@ import Testing
 
     @Test func sqsLegacyHeaderWhenBodyIsUnreadable() {
         let error = SQSClient.decodeError(response(400, "oops", ["x-amzn-query-error": "AWS.SimpleQueueService.NonExistentQueue;Sender"]))
-        #expect(error.code == "AWS.SimpleQueueService.NonExistentQueue")
+        #expect(error.code == "NonExistentQueue")
     }
 
     @Test func retryableClassification() {

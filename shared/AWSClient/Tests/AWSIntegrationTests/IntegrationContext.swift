@@ -2,7 +2,7 @@ import AWSClient
 import AWSS3
 import AWSSQS
 import Logging
-import PipelineTestSupport
+import AWSTestSupport
 
 /// Clients on the emulator, shared by one test; nil when no emulator is configured.
 struct IntegrationContext {

@@ -2,8 +2,7 @@ import AWSClient
 import AWSSigV4
 import AWSS3
 import NIOCore
-import PipelineContract
-import PipelineTestSupport
+import AWSTestSupport
 import Testing
 
 /// Every S3 operation against the emulator, with signatures checked for real.
@@ -83,24 +82,6 @@ import Testing
             #expect(all.map(\.key) == (0..<7).map { "p_\($0)" })
             #expect(all.allSatisfy { $0.size == 3 && $0.lastModified != nil })
             #expect(try await s3.listAllObjects(bucket: bucket).count == 9)
-        }
-    }
-
-    /// A missing key is the image's problem (permanent); a missing bucket is the deployment's
-    /// (transient, left for redelivery), so the store tells them apart.
-    @Test func missingKeyAndMissingBucketAreDifferentFailures() async throws {
-        try await IntegrationContext.run { context in
-            let bucket = "it-missing-\(Emulator.uniqueSuffix())"
-            try await context.s3.createBucket(bucket: bucket)
-            let store = S3ObjectStore(s3: context.s3, bucket: bucket)
-            await #expect(throws: ObjectStoreError.notFound(key: "nope")) { _ = try await store.get(key: "nope", maxBytes: 10) }
-            await #expect(throws: ObjectStoreError.notFound(key: "nope")) { _ = try await store.stream(key: "nope") }
-            let gone = S3ObjectStore(s3: context.s3, bucket: "it-no-such-bucket-\(Emulator.uniqueSuffix())")
-            await #expect {
-                _ = try await gone.get(key: "k", maxBytes: 10)
-            } throws: { error in
-                (error as? AWSError)?.serviceCode == "NoSuchBucket"
-            }
         }
     }
 

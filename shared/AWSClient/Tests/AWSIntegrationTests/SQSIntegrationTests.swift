@@ -2,8 +2,7 @@ import AWSClient
 import AWSSigV4
 import AWSSQS
 import Foundation
-import PipelineContract
-import PipelineTestSupport
+import AWSTestSupport
 import Testing
 
 /// Every SQS operation against the emulator, with signatures checked for real.
@@ -91,7 +90,7 @@ import Testing
                 _ = try await context.sqs.queueURL(named: "it-missing-\(Emulator.uniqueSuffix()).fifo")
             } throws: { error in
                 guard case .service(let service) = error as? AWSError else { return false }
-                return service.code.hasSuffix("QueueDoesNotExist") || service.code.hasSuffix("NonExistentQueue")
+                return service.code == "QueueDoesNotExist" || service.code == "NonExistentQueue"
             }
         }
     }

@@ -1,5 +1,5 @@
 import Foundation
-import PipelineTestSupport
+import AWSTestSupport
 import Testing
 
 @testable import AWSSigV4

@@ -50,23 +50,18 @@ typedef enum {
 /// Pass as threshold to use Otsu's method (OpenCV's THRESH_OTSU) over the whole gray image.
 #define CPS_THRESHOLD_OTSU (-1)
 
-/// The largest image the reference decodes: OpenCV refuses width*height over 2^30.
-#define CPS_REFERENCE_MAX_PIXELS ((uint64_t)1 << 30)
-
 typedef struct {
     /// 0...255: a pixel is white when its gray value is greater. Or CPS_THRESHOLD_OTSU.
     int threshold;
     /// Bits a pixel of the output PNG: 1 or 8.
     int bit_depth;
-    /// Refuse, before decoding any pixel, an image with more pixels than this.
+    /// Refuse, before decoding any pixel, an image with more pixels than this (the pixel limit in
+    /// force: Swift's ImageLimits.effectiveMaxPixels). 0 until set: every image is refused.
     uint64_t max_pixels;
+    /// Refuse an image whose width or height is over this (ImageLimits.maxSide). 0 until set.
+    uint32_t max_side;
     /// A cps_output value.
     int output;
-    /// zlib level and strategy, and the PNG filter (PNG_FILTER_NONE...) of the output; -1 for the
-    /// measured defaults (see encode.c). For benchmarks.
-    int zlib_level;
-    int zlib_strategy;
-    int png_filter;
 } cps_options;
 
 typedef struct {
@@ -79,7 +74,7 @@ typedef struct {
     /// Size in IHDR, set as soon as the header is read (also on most refusals).
     uint32_t source_width;
     uint32_t source_height;
-    /// The pixel limit applied: max_pixels, or the reference's own limit if that is lower.
+    /// The pixel limit applied: max_pixels.
     uint64_t pixel_limit;
     /// The threshold used (Otsu's result with CPS_THRESHOLD_OTSU).
     int threshold;
@@ -90,7 +85,7 @@ typedef struct {
     char message[200];
 } cps_result;
 
-/// Fills options with the defaults: threshold 127, 1-bit output, 100 megapixels, measured zlib.
+/// Fills options with the defaults: threshold 127, 1-bit output; the caller sets the limits.
 void cps_options_init(cps_options *options);
 
 /// Decodes the PNG in png[0..<size], converts it to gray with OpenCV's formula, thresholds it and

@@ -1,0 +1,20 @@
+// The page's elements, looked up once by id, and the screen-reader announcer.
+
+export const $ = (id) => document.getElementById(id);
+
+// Module scripts run after the document is parsed, so every element exists here.
+export const ui = {
+  cards: $('cards'), empty: $('empty'), loadMore: $('load-more'), listStatus: $('list-status'),
+  fileInput: $('file-input'), maxSize: $('max-size'), threshold: $('threshold'),
+  thresholdValue: $('threshold-value'), live: $('live-status'), announcer: $('announcer'),
+  viewer: $('viewer'), viewerTitle: $('viewer-title'), viewerBadge: $('viewer-badge'),
+  viewerDetails: $('viewer-details'), viewerOriginal: $('viewer-original'),
+  viewerProcessed: $('viewer-processed'), viewerOriginalLink: $('viewer-original-link'),
+  viewerProcessedLink: $('viewer-processed-link'), viewerPlaceholder: $('viewer-placeholder'),
+  viewerFit: $('viewer-fit'), viewerClose: $('viewer-close'),
+};
+
+/** Screen-reader announcements for things that change out of view (uploads finishing). */
+export function announce(text) {
+  ui.announcer.textContent = text;
+}

@@ -1,0 +1,44 @@
+import AWSClient
+import Foundation
+
+/// The emulator the integration tests run against (moto with SigV4 checking, started by
+/// `scripts/emulator.sh start`, or LocalStack).
+///
+/// Its settings come from the process environment (`AWS_ENDPOINT_URL` and the keys), or else from
+/// `.run/emulator.env`, which the start script writes. Without either, integration tests skip with
+/// a printed reason, unless `REQUIRE_EMULATOR=1`, where that is an error.
+public enum Emulator {
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String { "no emulator configured (REQUIRE_EMULATOR=1): run scripts/emulator.sh start" }
+    }
+
+    /// The environment to test with, or nil (after printing why) when there is no emulator.
+    public static func environment(from filePath: String = #filePath) throws -> EnvironmentVariables? {
+        var values = ProcessInfo.processInfo.environment
+        if values["AWS_ENDPOINT_URL"] == nil {
+            let file = TestData.repositoryRoot(from: filePath).appendingPathComponent(".run/emulator.env")
+            if let text = try? String(contentsOf: file, encoding: .utf8) {
+                for line in text.split(separator: "\n") {
+                    let parts = line.split(separator: "=", maxSplits: 1)
+                    if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
+                }
+            }
+        }
+        guard values["AWS_ENDPOINT_URL"] != nil else {
+            if values["REQUIRE_EMULATOR"] == "1" { throw Missing() }
+            print("SKIP: no emulator (AWS_ENDPOINT_URL unset, no .run/emulator.env); run scripts/emulator.sh start")
+            return nil
+        }
+        return EnvironmentVariables(values)
+    }
+
+    /// The AWS configuration for the emulator, or nil when there is none.
+    public static func configuration(from filePath: String = #filePath) throws -> AWSConfiguration? {
+        try environment(from: filePath).map { try AWSConfiguration(environment: $0) }
+    }
+
+    /// A short random suffix, so that names made by one run never clash with another's.
+    public static func uniqueSuffix() -> String {
+        String(UUID().uuidString.lowercased().prefix(8))
+    }
+}

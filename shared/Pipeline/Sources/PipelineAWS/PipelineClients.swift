@@ -1,0 +1,32 @@
+import AWSClient
+import AWSS3
+import AWSSQS
+import PipelineContract
+import Logging
+
+/// The AWS clients and the store and queue seams of one service, made from its configuration.
+///
+/// One HTTP connection pool serves them all; call ``shutdown()`` once at the end.
+public struct PipelineClients: Sendable {
+    public let transport: AsyncHTTPClientTransport
+    public let s3: S3Client
+    public let sqs: SQSClient
+    public let inputBucket: S3ObjectStore
+    public let processedBucket: S3ObjectStore
+    public let inputQueue: SQSMessageQueue
+    public let processedQueue: SQSMessageQueue
+
+    public init(configuration: PipelineConfiguration, logger: Logger) {
+        transport = AsyncHTTPClientTransport()
+        s3 = S3Client(configuration: configuration.aws, transport: transport, logger: logger)
+        sqs = SQSClient(configuration: configuration.aws, transport: transport, logger: logger)
+        inputBucket = S3ObjectStore(s3: s3, bucket: configuration.inputBucket)
+        processedBucket = S3ObjectStore(s3: s3, bucket: configuration.processedBucket)
+        inputQueue = SQSMessageQueue(sqs: sqs, name: configuration.inputQueue)
+        processedQueue = SQSMessageQueue(sqs: sqs, name: configuration.processedQueue)
+    }
+
+    public func shutdown() async throws {
+        try await transport.shutdown()
+    }
+}

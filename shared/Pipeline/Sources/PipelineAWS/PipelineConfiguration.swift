@@ -1,0 +1,41 @@
+import AWSClient
+
+/// The part of the configuration every component reads the same way (DESIGN.md's table): where
+/// AWS is and the names of the pipeline's buckets and queues. Each service adds its own part.
+public struct PipelineConfiguration: Sendable {
+    public var aws: AWSConfiguration
+    public var inputBucket: String
+    public var processedBucket: String
+    public var inputQueue: String
+    public var processedQueue: String
+
+    /// Reads the variables once; a bad value throws naming the variable.
+    public init(environment: EnvironmentVariables = EnvironmentVariables()) throws(ConfigurationError) {
+        aws = try AWSConfiguration(environment: environment)
+        inputBucket = try Self.bucketName(environment, "INPUT_BUCKET", default: "image-input")
+        processedBucket = try Self.bucketName(environment, "PROCESSED_BUCKET", default: "image-processed")
+        inputQueue = try Self.queueName(environment, "INPUT_QUEUE", default: "new-image-input.fifo")
+        processedQueue = try Self.queueName(environment, "PROCESSED_QUEUE", default: "new-image-processed.fifo")
+    }
+
+    /// S3 bucket names: 3–63 characters of lower-case letters, digits, dots and hyphens.
+    static func bucketName(_ environment: EnvironmentVariables, _ variable: String, default value: String) throws(ConfigurationError) -> String {
+        let name = environment.string(variable, default: value)
+        let allowed = name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "-" }
+        guard (3...63).contains(name.count), allowed else {
+            throw ConfigurationError(variable: variable, reason: "must be an S3 bucket name (3-63 of a-z 0-9 . -), not \"\(name)\"")
+        }
+        return name
+    }
+
+    /// SQS queue names: up to 80 of letters, digits, `-` and `_`, with `.fifo` for FIFO queues.
+    static func queueName(_ environment: EnvironmentVariables, _ variable: String, default value: String) throws(ConfigurationError) -> String {
+        let name = environment.string(variable, default: value)
+        let stem = name.hasSuffix(".fifo") ? String(name.dropLast(5)) : name
+        let allowed = !stem.isEmpty && stem.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        guard name.count <= 80, allowed else {
+            throw ConfigurationError(variable: variable, reason: "must be an SQS queue name (letters, digits, - and _, ending in .fifo), not \"\(name)\"")
+        }
+        return name
+    }
+}

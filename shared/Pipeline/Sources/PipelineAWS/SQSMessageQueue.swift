@@ -1,0 +1,74 @@
+import AWSClient
+import AWSSQS
+import PipelineContract
+
+/// ``MessageQueue`` on one SQS queue, found by name (GetQueueUrl, cached). AWS's errors stay
+/// inside: callers see ``MessageQueueError``.
+public struct SQSMessageQueue: MessageQueue {
+    public let sqs: SQSClient
+    public let name: String
+
+    public init(sqs: SQSClient, name: String) {
+        self.sqs = sqs
+        self.name = name
+    }
+
+    func url() async throws -> String {
+        try await sqs.queueURL(named: name)
+    }
+
+    public func send(body: String, groupID: String, deduplicationID: String) async throws {
+        try await mappingErrors {
+            try await sqs.sendMessage(queueURL: url(), body: body, groupID: groupID, deduplicationID: deduplicationID)
+        }
+    }
+
+    public func receive(maxMessages: Int, waitSeconds: Int, visibilityTimeout: Int?) async throws -> [QueueMessage] {
+        try await mappingErrors {
+            try await sqs.receiveMessages(queueURL: url(), maxMessages: maxMessages, waitSeconds: waitSeconds, visibilityTimeout: visibilityTimeout)
+                .map { QueueMessage(id: $0.messageID, receiptHandle: $0.receiptHandle, body: $0.body, receiveCount: $0.receiveCount) }
+        }
+    }
+
+    public func delete(receiptHandle: String) async throws {
+        try await mappingErrors { try await sqs.deleteMessage(queueURL: url(), receiptHandle: receiptHandle) }
+    }
+
+    public func deleteBatch(receiptHandles: [String]) async throws -> [String] {
+        try await mappingErrors { try await deleteInBatches(receiptHandles) }
+    }
+
+    func deleteInBatches(_ receiptHandles: [String]) async throws -> [String] {
+        var failed: [String] = []
+        let queueURL = try await url()
+        var start = 0
+        while start < receiptHandles.count {
+            let chunk = Array(receiptHandles[start..<min(start + 10, receiptHandles.count)])
+            let result = try await sqs.deleteMessageBatch(
+                queueURL: queueURL, entries: chunk.enumerated().map { (id: String($0.offset), receiptHandle: $0.element) }
+            )
+            failed += result.failed.compactMap { Int($0.Id).map { chunk[$0] } }
+            start += 10
+        }
+        return failed
+    }
+
+    public func changeVisibility(receiptHandle: String, timeout: Int) async throws {
+        try await mappingErrors { try await sqs.changeMessageVisibility(queueURL: url(), receiptHandle: receiptHandle, timeout: timeout) }
+    }
+
+    public func checkReachable() async throws {
+        _ = try await mappingErrors { try await sqs.queueAttributes(queueURL: url(), names: ["QueueArn"]) }
+    }
+
+    /// Runs `body`, turning whatever it throws into a ``MessageQueueError`` (cancellation stays).
+    func mappingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw MessageQueueError(reason: String(describing: error))
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// A message as a consumer sees it.
+public struct QueueMessage: Sendable, Equatable {
+    public var id: String
+    /// Deletes or extends this delivery of the message.
+    public var receiptHandle: String
+    public var body: String
+    /// How many times it has been received, this time included.
+    public var receiveCount: Int
+
+    public init(id: String, receiptHandle: String, body: String, receiveCount: Int = 1) {
+        self.id = id
+        self.receiptHandle = receiptHandle
+        self.body = body
+        self.receiveCount = receiveCount
+    }
+}
+
+/// Every way a queue call fails: the queue could not do it (unreachable, refused, throttled);
+/// `reason` says why, for logs. Worth trying again later.
+public struct MessageQueueError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { "the message queue failed: \(reason)" }
+}
+
+/// One FIFO queue: the seam between the services and SQS (in-memory fake in tests).
+/// Every call throws ``MessageQueueError`` only.
+public protocol MessageQueue: Sendable {
+    /// The queue's name, for messages and logs.
+    var name: String { get }
+    func send(body: String, groupID: String, deduplicationID: String) async throws
+    /// Waits up to `waitSeconds` for up to `maxMessages` messages.
+    func receive(maxMessages: Int, waitSeconds: Int, visibilityTimeout: Int?) async throws -> [QueueMessage]
+    func delete(receiptHandle: String) async throws
+    /// Deletes several; returns the receipt handles that could not be deleted.
+    func deleteBatch(receiptHandles: [String]) async throws -> [String]
+    /// Keeps the message invisible `timeout` more seconds (0 releases it now).
+    func changeVisibility(receiptHandle: String, timeout: Int) async throws
+    /// Succeeds when the queue can be used now (readiness checks).
+    func checkReachable() async throws
+}

@@ -1,0 +1,117 @@
+import Foundation
+import PipelineContract
+import Synchronization
+
+/// A FIFO ``MessageQueue`` in memory with SQS's delivery rules: deduplication ids, visibility
+/// timeouts, receive counts, and a new receipt handle on each delivery.
+public final class InMemoryMessageQueue: MessageQueue {
+    struct Stored {
+        var id: String
+        var body: String
+        var groupID: String
+        var receiveCount = 0
+        var invisibleUntil: ContinuousClock.Instant?
+        var receiptHandle: String?
+    }
+
+    public enum Operation: Sendable, Hashable { case send, receive, delete, changeVisibility, reachability }
+
+    struct State {
+        var messages: [Stored] = []
+        var deduplicationIDs: Set<String> = []
+        var failures: [Operation: MessageQueueError] = [:]
+        var nextID = 0
+        var visibilityChanges: [(handle: String, timeout: Int)] = []
+    }
+
+    public let name: String
+    /// Seconds a received message stays invisible when the receiver does not say.
+    public let defaultVisibilityTimeout: Int
+    private let state = Mutex(State())
+
+    public init(name: String = "queue.fifo", defaultVisibilityTimeout: Int = 30) {
+        self.name = name
+        self.defaultVisibilityTimeout = defaultVisibilityTimeout
+    }
+
+    public func fail(_ operation: Operation, with error: MessageQueueError? = MessageQueueError(reason: "connection refused")) {
+        state.withLock { $0.failures[operation] = error }
+    }
+
+    /// Bodies of the messages still in the queue (visible or not), oldest first.
+    public var bodies: [String] { state.withLock { $0.messages.map(\.body) } }
+
+    /// Every visibility change asked for, in order.
+    public var visibilityChanges: [(handle: String, timeout: Int)] { state.withLock { $0.visibilityChanges } }
+
+    private func check(_ operation: Operation) throws {
+        if let failure = state.withLock({ $0.failures[operation] }) { throw failure }
+    }
+
+    public func send(body: String, groupID: String, deduplicationID: String) async throws {
+        try check(.send)
+        state.withLock { state in
+            guard state.deduplicationIDs.insert(deduplicationID).inserted else { return }
+            state.nextID += 1
+            state.messages.append(Stored(id: "m\(state.nextID)", body: body, groupID: groupID))
+        }
+    }
+
+    public func receive(maxMessages: Int, waitSeconds: Int, visibilityTimeout: Int?) async throws -> [QueueMessage] {
+        try check(.receive)
+        let deadline = ContinuousClock.now + .seconds(waitSeconds)
+        while true {
+            let received = takeVisible(maxMessages: maxMessages, visibilityTimeout: visibilityTimeout ?? defaultVisibilityTimeout)
+            if !received.isEmpty || ContinuousClock.now >= deadline { return received }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    private func takeVisible(maxMessages: Int, visibilityTimeout: Int) -> [QueueMessage] {
+        state.withLock { state in
+            let now = ContinuousClock.now
+            // FIFO: a group with a message in flight delivers nothing more until it is done.
+            let busyGroups = Set(state.messages.filter { ($0.invisibleUntil ?? now) > now }.map(\.groupID))
+            var out: [QueueMessage] = []
+            var taken = Set<String>()
+            for index in state.messages.indices where out.count < maxMessages {
+                let message = state.messages[index]
+                guard (message.invisibleUntil ?? now) <= now, !busyGroups.contains(message.groupID), !taken.contains(message.groupID) else { continue }
+                taken.insert(message.groupID)
+                state.nextID += 1
+                let handle = "\(message.id)-r\(state.nextID)"
+                state.messages[index].receiveCount += 1
+                state.messages[index].invisibleUntil = now + .seconds(visibilityTimeout)
+                state.messages[index].receiptHandle = handle
+                out.append(QueueMessage(id: message.id, receiptHandle: handle, body: message.body, receiveCount: state.messages[index].receiveCount))
+            }
+            return out
+        }
+    }
+
+    public func delete(receiptHandle: String) async throws {
+        try check(.delete)
+        state.withLock { $0.messages.removeAll { $0.receiptHandle == receiptHandle } }
+    }
+
+    public func deleteBatch(receiptHandles: [String]) async throws -> [String] {
+        try check(.delete)
+        let handles = Set(receiptHandles)
+        state.withLock { $0.messages.removeAll { $0.receiptHandle.map(handles.contains) ?? false } }
+        return []
+    }
+
+    public func changeVisibility(receiptHandle: String, timeout: Int) async throws {
+        try check(.changeVisibility)
+        state.withLock { state in
+            state.visibilityChanges.append((receiptHandle, timeout))
+            if let index = state.messages.firstIndex(where: { $0.receiptHandle == receiptHandle }) {
+                state.messages[index].invisibleUntil = ContinuousClock.now + .seconds(timeout)
+            }
+        }
+    }
+
+    public func checkReachable() async throws {
+        try check(.reachability)
+    }
+}

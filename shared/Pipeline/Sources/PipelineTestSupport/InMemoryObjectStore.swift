@@ -1,0 +1,104 @@
+import Foundation
+import NIOCore
+import PipelineContract
+import Synchronization
+
+/// An ``ObjectStore`` in memory, with failures that tests can switch on.
+public final class InMemoryObjectStore: ObjectStore {
+    struct Entry {
+        var body: ByteBuffer
+        var contentType: String
+        var metadata: [String: String]
+        var lastModified: Date
+    }
+
+    /// Operations a test can make fail.
+    public enum Operation: Sendable, Hashable { case put, get, head, delete, list, reachability }
+
+    public let name: String
+    private let state = Mutex<(objects: [String: Entry], failures: [Operation: ObjectStoreError], calls: [String])>(([:], [:], []))
+
+    public init(name: String = "bucket") {
+        self.name = name
+    }
+
+    /// Makes every later call of `operation` throw `error` (nil heals it).
+    public func fail(_ operation: Operation, with error: ObjectStoreError? = .backend(reason: "connection refused")) {
+        state.withLock { $0.failures[operation] = error }
+    }
+
+    /// Every key stored, sorted.
+    public var keys: [String] { state.withLock { $0.objects.keys.sorted() } }
+
+    /// The operations called so far, as `put key` lines.
+    public var calls: [String] { state.withLock { $0.calls } }
+
+    /// A stored body as bytes, or nil.
+    public func bytes(_ key: String) -> [UInt8]? {
+        state.withLock { $0.objects[key].map { Array($0.body.readableBytesView) } }
+    }
+
+    public func contentType(_ key: String) -> String? {
+        state.withLock { $0.objects[key]?.contentType }
+    }
+
+    public func metadata(_ key: String) -> [String: String]? {
+        state.withLock { $0.objects[key]?.metadata }
+    }
+
+    private func check(_ operation: Operation, _ call: String) throws {
+        let failure = state.withLock { state -> ObjectStoreError? in
+            state.calls.append(call)
+            return state.failures[operation]
+        }
+        if let failure { throw failure }
+    }
+
+    public func put(key: String, body: ByteBuffer, contentType: String, metadata: [String: String]) async throws {
+        try check(.put, "put \(key)")
+        state.withLock { $0.objects[key] = Entry(body: body, contentType: contentType, metadata: metadata, lastModified: Date()) }
+    }
+
+    public func get(key: String, maxBytes: Int) async throws -> StoredObject {
+        try check(.get, "get \(key)")
+        guard let entry = state.withLock({ $0.objects[key] }) else { throw ObjectStoreError.notFound(key: key) }
+        guard entry.body.readableBytes <= maxBytes else { throw ObjectStoreError.tooLarge(key: key, limit: maxBytes) }
+        return StoredObject(info: info(key, entry), metadata: entry.metadata, body: entry.body)
+    }
+
+    public func stream(key: String) async throws -> (info: StoredObjectInfo, body: ObjectBodyStream) {
+        try check(.get, "stream \(key)")
+        guard let entry = state.withLock({ $0.objects[key] }) else { throw ObjectStoreError.notFound(key: key) }
+        return (info(key, entry), ObjectBodyStream(entry.body))
+    }
+
+    public func head(key: String) async throws -> StoredObjectInfo? {
+        try check(.head, "head \(key)")
+        return state.withLock { $0.objects[key] }.map { info(key, $0) }
+    }
+
+    public func delete(key: String) async throws {
+        try check(.delete, "delete \(key)")
+        _ = state.withLock { $0.objects.removeValue(forKey: key) }
+    }
+
+    public func list(prefix: String?) async throws -> [StoredObjectInfo] {
+        try check(.list, "list \(prefix ?? "")")
+        return state.withLock { state in
+            state.objects.filter { entry in prefix.map { entry.key.hasPrefix($0) } ?? true }
+                .sorted { $0.key < $1.key }
+                .map { info($0.key, $0.value) }
+        }
+    }
+
+    public func checkReachable() async throws {
+        try check(.reachability, "reachability")
+    }
+
+    private func info(_ key: String, _ entry: Entry) -> StoredObjectInfo {
+        StoredObjectInfo(
+            key: key, size: entry.body.readableBytes, eTag: "\"\(entry.body.readableBytes)-\(key.hashValue & 0xffff)\"",
+            lastModified: entry.lastModified, contentType: entry.contentType
+        )
+    }
+}

@@ -1,0 +1,35 @@
+import AWSClient
+import AWSTestSupport
+import Logging
+import PipelineAWS
+
+/// A pipeline of its own on the emulator, for one integration test.
+public enum TestPipeline {
+    /// Runs `body` with fresh buckets and queues (named `{prefix}-…-{random}`), created as
+    /// `pipeline-setup` does, and clients that are shut down after. Does nothing (after printing
+    /// why) when there is no emulator.
+    ///
+    /// - Parameter body: gets the environment (for a service's own configuration), the shared
+    ///   configuration and the clients.
+    public static func run(
+        _ prefix: String, filePath: String = #filePath,
+        _ body: (EnvironmentVariables, PipelineConfiguration, PipelineClients) async throws -> Void
+    ) async throws {
+        guard var environment = try Emulator.environment(from: filePath) else { return }
+        let suffix = Emulator.uniqueSuffix()
+        environment.values["INPUT_BUCKET"] = "\(prefix)-in-\(suffix)"
+        environment.values["PROCESSED_BUCKET"] = "\(prefix)-out-\(suffix)"
+        environment.values["INPUT_QUEUE"] = "\(prefix)-in-\(suffix).fifo"
+        environment.values["PROCESSED_QUEUE"] = "\(prefix)-out-\(suffix).fifo"
+        let configuration = try PipelineConfiguration(environment: environment)
+        let clients = PipelineClients(configuration: configuration, logger: Logger(label: "test"))
+        do {
+            try await PipelineResources(s3: clients.s3, sqs: clients.sqs, configuration: configuration).ensure()
+            try await body(environment, configuration, clients)
+        } catch {
+            try? await clients.shutdown()
+            throw error
+        }
+        try await clients.shutdown()
+    }
+}

@@ -1,0 +1,52 @@
+import AWSClient
+import AWSS3
+import AWSSQS
+import Foundation
+import AWSTestSupport
+import Logging
+import PipelineAWS
+import Testing
+
+/// The setup creates both buckets, both FIFO queues and their dead-letter queues, and can run again.
+@Suite struct PipelineResourcesIntegrationTests {
+    @Test func setupIsIdempotent() async throws {
+        guard var environment = try Emulator.environment() else { return }
+        let suffix = Emulator.uniqueSuffix()
+        environment.values["INPUT_BUCKET"] = "it-in-\(suffix)"
+        environment.values["PROCESSED_BUCKET"] = "it-out-\(suffix)"
+        environment.values["INPUT_QUEUE"] = "it-in-\(suffix).fifo"
+        environment.values["PROCESSED_QUEUE"] = "it-out-\(suffix).fifo"
+        let configuration = try PipelineConfiguration(environment: environment)
+        try await withClients(configuration) { context in
+            let resources = PipelineResources(s3: context.s3, sqs: context.sqs, configuration: configuration)
+            let first = try await resources.ensure()
+            #expect(first.lines.contains("bucket it-in-\(suffix): created"))
+            let second = try await resources.ensure()
+            #expect(second.lines.contains("bucket it-in-\(suffix): exists"))
+
+            for queue in [configuration.inputQueue, configuration.processedQueue] {
+                let url = try await context.sqs.queueURL(named: queue)
+                let attributes = try await context.sqs.queueAttributes(queueURL: url)
+                #expect(attributes["FifoQueue"] == "true")
+                #expect(attributes["ContentBasedDeduplication"] == "true")
+                let redrive = try #require(attributes["RedrivePolicy"])
+                #expect(redrive.contains(PipelineResources.deadLetterQueueName(for: queue)))
+                #expect(redrive.contains("\"maxReceiveCount\":5") || redrive.contains("\"maxReceiveCount\": 5"))
+                _ = try await context.sqs.queueURL(named: PipelineResources.deadLetterQueueName(for: queue))
+            }
+            try await context.s3.headBucket(bucket: configuration.processedBucket)
+        }
+    }
+}
+
+/// Runs `body` with clients on `configuration` and always closes their connection pool.
+func withClients(_ configuration: PipelineConfiguration, _ body: (PipelineClients) async throws -> Void) async throws {
+    let clients = PipelineClients(configuration: configuration, logger: Logger(label: "test"))
+    do {
+        try await body(clients)
+    } catch {
+        try? await clients.shutdown()
+        throw error
+    }
+    try await clients.shutdown()
+}

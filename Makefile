@@ -15,6 +15,8 @@ help:
 	@echo "make build      debug build of every package"
 	@echo "make emulator-start / emulator-stop   the embedded moto emulator on 127.0.0.1:4566"
 	@echo "make setup      create buckets and queues (against AWS_ENDPOINT_URL or real AWS)"
+	@echo "make test-faults  fault suite (kill -9, resets, black hole, DLQ, SIGTERM, bad input) on the release binaries"
+	@echo "make bench-load   60 s of 32 concurrent uploads with 2 processors: uploads/s, errors, RSS per service"
 
 build:
 	@for p in $(PACKAGES); do echo "== build $$p"; $(SWIFTPM) build $$p || exit 1; done
@@ -41,7 +43,10 @@ run:
 clean:
 	rm -rf .build .build-aws .run
 
-.PHONY: bench-engine bench-upload bench-pipeline bench-notifier
+.PHONY: test-faults bench-engine bench-upload bench-pipeline bench-notifier bench-load
+test-faults:
+	@scripts/test-faults.sh
+
 bench-engine:
 	@bash scripts/bench-engine/run.sh
 
@@ -49,7 +54,10 @@ bench-upload:
 	@scripts/bench/upload.sh
 
 bench-pipeline:
-	@scripts/bench/pipeline.sh
+	@scripts/bench/stack.sh pipeline.py --count "$${COUNT:-200}" --concurrency "$${CONCURRENCY:-8}"
 
 bench-notifier:
-	@scripts/bench/notifier.sh
+	@scripts/bench/stack.sh notifier.py
+
+bench-load:
+	@scripts/bench/stack.sh load.py --seconds "$${DURATION:-60}" --concurrency "$${CONCURRENCY:-32}" --processors "$${PROCESSORS:-2}"

@@ -44,6 +44,9 @@ class Stack:
     processor_port: int = 18082
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     log_dir: Path = ROOT / "tests" / "output" / "logs"
+    # Extra environment for the services only (not pipeline-setup, not the test's own clients),
+    # e.g. AWS_ENDPOINT_URL of a fault-injecting proxy, MAX_UPLOAD_BYTES, PROCESSOR_VISIBILITY_SECONDS.
+    service_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
@@ -81,7 +84,7 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         ports = {"upload-api": self.upload_port, "processor": self.processor_port, "notifier": self.notifier_port}
         for name in names:
-            env = self.env | {"HTTP_PORT": str(ports[name])}
+            env = self.env | self.service_env | {"HTTP_PORT": str(ports[name])}
             log = open(self.log_dir / f"{name}-{self.suffix}.log", "w")
             self.processes[name] = subprocess.Popen([str(self.bin_dir / name)], env=env, stdout=log, stderr=subprocess.STDOUT)
         for name in names:
@@ -92,7 +95,7 @@ class Stack:
         name = f"processor-{index}"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}-{self.suffix}.log", "w")
-        env = self.env | {"HTTP_PORT": str(port)}
+        env = self.env | self.service_env | {"HTTP_PORT": str(port)}
         self.processes[name] = subprocess.Popen([str(self.bin_dir / "processor")], env=env, stdout=log, stderr=subprocess.STDOUT)
         self.wait_healthy(name, port)
 

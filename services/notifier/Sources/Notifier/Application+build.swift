@@ -21,6 +21,7 @@ let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").p
 func buildRouter(configuration: NotifierConfiguration, dependencies: NotifierDependencies, logger: Logger) -> Router<ServiceRequestContext> {
     let router = Router(context: ServiceRequestContext.self)
     router.addMiddleware {
+        SecurityHeadersMiddleware(contentSecurityPolicy: configuration.contentSecurityPolicy)
         FileMiddleware(publicFolder, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true, logger: logger)
     }
     let rebuilder = IndexRebuilder(

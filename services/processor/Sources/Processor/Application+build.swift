@@ -22,6 +22,7 @@ struct ProcessorDependencies: Sendable {
 /// `/healthz`, `/readyz` (both buckets and both queues answer) and `/metrics`.
 func buildRouter(dependencies: ProcessorDependencies) -> Router<ServiceRequestContext> {
     let router = Router(context: ServiceRequestContext.self)
+    router.addMiddleware { SecurityHeadersMiddleware() }
     let (inputQueue, processedQueue) = (dependencies.inputQueue, dependencies.processedQueue)
     let (inputBucket, processedBucket) = (dependencies.inputBucket, dependencies.processedBucket)
     let readiness = ReadinessProbe(checks: [

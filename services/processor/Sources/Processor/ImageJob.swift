@@ -27,6 +27,8 @@ struct ImageJob: Sendable {
         case failed(PermanentFailure)
         /// Left in the queue for redelivery (S3 or SQS could not be reached).
         case retry
+        /// Failed on the last receive the queue allows: marked failed, left to move to the DLQ.
+        case deadLettered
     }
 
     @discardableResult
@@ -44,7 +46,7 @@ struct ImageJob: Sendable {
         switch outcome {
         case .processed, .failed:
             metrics.duration.record(elapsed)
-        case .retry:
+        case .retry, .deadLettered:
             metrics.transientErrors.increment()
         }
         return outcome
@@ -76,14 +78,14 @@ struct ImageJob: Sendable {
             do {
                 try await publishFailure(request.imageID, originalKey: request.objectKey, failure: failure)
             } catch {
-                return await retry(message, error: error, logger: logger)
+                return await retry(message, error: error, request: request, logger: logger)
             }
             await deleteMessage(message, logger: logger)
             metrics.countFailure(failure.kind)
             logger.notice("failed for good", metadata: ["reason": .string(failure.kind), "error": .string(failure.message)])
             return .failed(failure)
         } catch {
-            return await retry(message, error: error, logger: logger)
+            return await retry(message, error: error, request: request, logger: logger)
         }
     }
 
@@ -166,8 +168,24 @@ struct ImageJob: Sendable {
     }
 
     /// Leaves the message for redelivery, sooner than the full visibility timeout: a few seconds,
-    /// more on each receive. After the queue's maxReceiveCount it moves to the dead-letter queue.
-    func retry(_ message: QueueMessage, error: any Error, logger: Logger) async -> Outcome {
+    /// more on each receive. On the last receive the queue allows, the image is failed first (its
+    /// owner sees why; a later redrive can still process it) and the message is released at once,
+    /// so the queue moves it to the dead-letter queue on the next receive.
+    func retry(_ message: QueueMessage, error: any Error, request: ImageUploadedMessage? = nil, logger: Logger) async -> Outcome {
+        if let request, message.receiveCount >= settings.maxReceiveCount {
+            let failure = PermanentFailure.gaveUp(attempts: message.receiveCount, lastError: error)
+            do {
+                try await publishFailure(request.imageID, originalKey: request.objectKey, failure: failure)
+                logger.error("failed on the last receive; the message moves to the dead-letter queue", metadata: [
+                    "error": .string("\(error)"), "receive_count": "\(message.receiveCount)",
+                ])
+                metrics.countFailure(failure.kind)
+                try? await inputQueue.changeVisibility(receiptHandle: message.receiptHandle, timeout: 0)
+                return .deadLettered
+            } catch {
+                logger.error("could not mark the image failed on its last receive", metadata: ["error": .string("\(error)")])
+            }
+        }
         let delay = min(settings.visibilityTimeout, 5 * message.receiveCount)
         logger.warning("transient failure; the message will come again", metadata: [
             "error": .string("\(error)"), "receive_count": "\(message.receiveCount)", "retry_in_s": "\(delay)",

@@ -6,7 +6,10 @@ import Synchronization
 /// Long-polls the input queue and works up to `concurrency` images at once.
 ///
 /// On graceful shutdown (SIGTERM) it stops receiving and finishes the images it holds before
-/// returning, so nothing is lost and nothing waits for a visibility timeout.
+/// returning, so nothing is lost and nothing waits for a visibility timeout. The long poll under
+/// way is not cut short: SQS hands out messages as it answers, so a poll cancelled on our side
+/// would leave them invisible for a whole visibility timeout. It ends within `waitSeconds`, and
+/// whatever it brings is released at once for another processor.
 struct ImageWorker: Service {
     let queue: any MessageQueue
     let job: ImageJob
@@ -22,15 +25,16 @@ struct ImageWorker: Service {
                 let free = await slots.waitForFree()
                 let messages: [QueueMessage]
                 do {
-                    // Only the long poll is cut short by a shutdown; images in hand are finished.
-                    messages = try await cancelWhenGracefulShutdown {
-                        try await queue.receive(maxMessages: min(10, free), waitSeconds: settings.waitSeconds, visibilityTimeout: settings.visibilityTimeout)
-                    }
+                    messages = try await queue.receive(maxMessages: min(10, free), waitSeconds: settings.waitSeconds, visibilityTimeout: settings.visibilityTimeout)
                 } catch {
                     if Task.isShuttingDownGracefully || Task.isCancelled { break }
                     logger.warning("receiving from the input queue failed", metadata: ["error": .string("\(error)")])
                     try? await Task.sleep(for: retryDelay)
                     continue
+                }
+                if Task.isShuttingDownGracefully {
+                    await release(messages)
+                    break
                 }
                 for message in messages {
                     slots.take()
@@ -43,6 +47,19 @@ struct ImageWorker: Service {
             logger.info("worker stopping; finishing the images in hand", metadata: ["in_flight": "\(settings.concurrency - slots.free)"])
         }
         logger.info("worker stopped")
+    }
+
+    /// Makes messages received while stopping visible again now, for another processor.
+    func release(_ messages: [QueueMessage]) async {
+        guard !messages.isEmpty else { return }
+        logger.info("releasing messages received while stopping", metadata: ["count": "\(messages.count)"])
+        for message in messages {
+            do {
+                try await queue.changeVisibility(receiptHandle: message.receiptHandle, timeout: 0)
+            } catch {
+                logger.warning("releasing a message failed; it returns after its visibility timeout", metadata: ["error": .string("\(error)")])
+            }
+        }
     }
 }
 

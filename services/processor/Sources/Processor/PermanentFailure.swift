@@ -34,6 +34,14 @@ struct PermanentFailure: Error, Equatable {
         PermanentFailure(kind: "too_large", message: "The uploaded image is larger than \(limit) bytes.")
     }
 
+    /// The last receive the queue allows failed too: the message goes to the dead-letter queue.
+    static func gaveUp(attempts: Int, lastError: any Error) -> PermanentFailure {
+        PermanentFailure(
+            kind: "dead_letter",
+            message: "Processing failed \(attempts) times; the last error was: \(lastError). The request was moved to the dead-letter queue."
+        )
+    }
+
     static func malformedMessage(_ reason: String) -> PermanentFailure {
         PermanentFailure(kind: "malformed_message", message: "The processing request is malformed: \(reason).")
     }

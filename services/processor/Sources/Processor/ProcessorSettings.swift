@@ -33,6 +33,9 @@ struct ProcessorSettings: Sendable {
     /// go back to the queue (and, after five tries, to the dead-letter queue).
     var maxProcessingTime: Duration = .seconds(600)
     var waitSeconds = 20
+    /// The queue's maxReceiveCount: a transient failure on this receive is the last one, so the
+    /// image is failed (and its message left to move to the dead-letter queue).
+    var maxReceiveCount = QueuePolicy.maxReceiveCount
     var bitDepth: BinarizeOptions.BitDepth
     var maxPixels: Int
     /// The largest input object read; larger ones are refused (they could not have been uploaded).

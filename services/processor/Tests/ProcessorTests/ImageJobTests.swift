@@ -145,6 +145,35 @@ import Testing
         #expect(try harness.events().isEmpty)
     }
 
+    /// A transient failure on the last receive the queue allows fails the image (with the attempts
+    /// and the last error), leaves the marker, and releases the message to move to the DLQ.
+    @Test func lastReceiveFailsTheImageAndLeavesTheMessageForTheDeadLetterQueue() async throws {
+        var harness = WorkerHarness()
+        harness.settings.maxReceiveCount = 3
+        let request = try await harness.upload(TestPNG.make(width: 2, height: 2))
+        harness.inputBucket.fail(.get, with: .backend(reason: "AccessDenied (HTTP 403)"))
+        for attempt in 1...2 {
+            let message = try #require(try await harness.receiveOne())
+            #expect(message.receiveCount == attempt)
+            #expect(await harness.job.handle(message) == .retry)
+            #expect(try harness.events().isEmpty, "not failed before the last receive")
+            try await harness.inputQueue.changeVisibility(receiptHandle: message.receiptHandle, timeout: 0)
+        }
+        let last = try #require(try await harness.receiveOne())
+        #expect(await harness.job.handle(last) == .deadLettered)
+        let event = try #require(try harness.events().first)
+        #expect(event.status == .failed)
+        #expect(event.error?.contains("3 times") == true)
+        #expect(event.error?.contains("AccessDenied") == true)
+        #expect(harness.processedBucket.keys == ["failed_\(request.objectKey).json"])
+        #expect(harness.inputQueue.bodies.count == 1, "left for the queue to move to the dead-letter queue")
+        #expect(harness.inputQueue.visibilityChanges.last?.timeout == 0, "released at once")
+
+        // A redrive that succeeds still processes the image.
+        harness.inputBucket.fail(.get, with: nil)
+        #expect(await harness.job.handle(try #require(try await harness.receiveOne())) == .processed)
+    }
+
     @Test func heartbeatExtendsVisibilityWhileWorking() async throws {
         var harness = WorkerHarness()
         harness.settings = ProcessorSettings(concurrency: 1, visibilityTimeout: 3, maxPixels: 1_000_000, maxImageBytes: 1 << 20)

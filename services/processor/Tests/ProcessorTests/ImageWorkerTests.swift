@@ -5,6 +5,7 @@ import Logging
 import PipelineContract
 import PipelineTestSupport
 import ServiceLifecycle
+import ServiceLifecycleTestKit
 import Testing
 
 @testable import Processor
@@ -31,6 +32,27 @@ import Testing
         #expect(try harness.events().count == count)
         #expect(Set(try harness.events().map(\.status)) == [.processed])
         #expect(harness.inputQueue.bodies.isEmpty)
+    }
+
+    /// A message that arrives in the long poll under way when SIGTERM comes is released at once,
+    /// not left invisible for a visibility timeout.
+    @Test func messagesReceivedWhileStoppingAreReleased() async throws {
+        var harness = WorkerHarness()
+        harness.settings.waitSeconds = 3
+        let worker = ImageWorker(queue: harness.inputQueue, job: harness.job, settings: harness.settings, logger: Logger(label: "test"))
+        // The test kit's trigger flips the shutdown flag at once (a ServiceGroup does it a moment
+        // later, and a message could arrive before it did).
+        try await testGracefulShutdown { trigger in
+            let running = Task { try await worker.run() }
+            try await Task.sleep(for: .milliseconds(200))  // the worker is in its long poll
+            trigger.triggerGracefulShutdown()
+            try await harness.upload(TestPNG.make(width: 3, height: 3), name: "late.png")
+            try await running.value
+        }
+        #expect(try harness.events().isEmpty, "nothing was processed after the shutdown began")
+        #expect(harness.inputQueue.visibilityChanges.map(\.timeout) == [0])
+        let again = try #require(try await harness.receiveOne(), "the message is visible again at once")
+        #expect(again.receiveCount == 2)
     }
 
     @Test func slotsBoundConcurrency() async {

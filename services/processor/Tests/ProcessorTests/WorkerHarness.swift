@@ -15,13 +15,16 @@ struct WorkerHarness {
     let inputBucket = InMemoryObjectStore(name: "image-input")
     let processedBucket = InMemoryObjectStore(name: "image-processed")
     var settings = ProcessorSettings(concurrency: 2, visibilityTimeout: 30, maxPixels: 1_000_000, maxImageBytes: 1 << 20)
-    var slowInput: Duration?
+    /// How long each read of an input object takes (nil: at once).
+    var slowInput: Duration? {
+        didSet { inputBucket.delay(.get, by: slowInput) }
+    }
     let metrics = ProcessorMetrics()
 
     var dependencies: ProcessorDependencies {
         ProcessorDependencies(
             inputQueue: inputQueue, processedQueue: processedQueue,
-            inputBucket: slowInput.map { SlowStore(wrapped: inputBucket, delay: $0) } ?? inputBucket,
+            inputBucket: inputBucket,
             processedBucket: processedBucket, metrics: metrics
         )
     }
@@ -45,25 +48,6 @@ struct WorkerHarness {
     func events() throws -> [ImageEvent] {
         try processedQueue.bodies.map { try PipelineJSON.decode(ImageEvent.self, from: $0) }
     }
-}
-
-/// An object store whose reads take a while, to see the visibility heartbeat at work.
-struct SlowStore: ObjectStore {
-    let wrapped: InMemoryObjectStore
-    let delay: Duration
-    var name: String { wrapped.name }
-    func put(key: String, body: ByteBuffer, contentType: String, metadata: [String: String]) async throws {
-        try await wrapped.put(key: key, body: body, contentType: contentType, metadata: metadata)
-    }
-    func get(key: String, maxBytes: Int) async throws -> StoredObject {
-        try await Task.sleep(for: delay)
-        return try await wrapped.get(key: key, maxBytes: maxBytes)
-    }
-    func stream(key: String) async throws -> (info: StoredObjectInfo, body: ObjectBodyStream) { try await wrapped.stream(key: key) }
-    func head(key: String) async throws -> StoredObjectInfo? { try await wrapped.head(key: key) }
-    func delete(key: String) async throws { try await wrapped.delete(key: key) }
-    func list(prefix: String?) async throws -> [StoredObjectInfo] { try await wrapped.list(prefix: prefix) }
-    func checkReachable() async throws { try await wrapped.checkReachable() }
 }
 
 /// The reference's pixels for an 8-bit RGB image, from IMAGE-RULES.md's formula.

@@ -12,17 +12,20 @@ struct UploadDependencies: Sendable {
     /// PROCESSED_QUEUE: the `queued` event, so the notifier learns of the upload.
     var events: any MessageQueue
     var metrics = UploadMetrics()
+    /// Storing and queueing, which a request waits for up to 30 s and which finishes regardless.
+    var completions = UploadCompletions(logger: Logger(label: UploadAPIConfiguration.serviceName))
 }
 
 /// Builds the router: `POST /upload`, the OpenAPI document, health, readiness and metrics, with CORS.
 func buildRouter(configuration: UploadAPIConfiguration, dependencies: UploadDependencies) -> Router<ServiceRequestContext> {
     let router = Router(context: ServiceRequestContext.self)
     router.addMiddleware {
+        SecurityHeadersMiddleware()
         AllowedOriginsMiddleware(origins: configuration.corsAllowedOrigins)
     }
     UploadController(
         store: dependencies.store, queue: dependencies.queue, events: dependencies.events,
-        limits: configuration.limits, metrics: dependencies.metrics
+        limits: configuration.limits, metrics: dependencies.metrics, completions: dependencies.completions
     ).addRoutes(to: router)
     router.get("/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
@@ -39,9 +42,12 @@ func buildRouter(configuration: UploadAPIConfiguration, dependencies: UploadDepe
 
 /// The upload API as a Hummingbird application; SIGTERM lets in-flight uploads finish.
 func buildApplication(configuration: UploadAPIConfiguration, dependencies: UploadDependencies, logger: Logger) -> some ApplicationProtocol {
-    Application(
+    var app = Application(
         router: buildRouter(configuration: configuration, dependencies: dependencies),
         configuration: ServiceStartup.applicationConfiguration(configuration.shared, name: UploadAPIConfiguration.serviceName),
         logger: logger
     )
+    // On SIGTERM the server stops taking requests, then uploads still being stored or queued finish.
+    app.addServices(dependencies.completions)
+    return app
 }

@@ -58,6 +58,8 @@ struct UploadBodyReader {
         var sawImage = false
         var sawPart = false
         var fieldTooLong = false
+        // A file sent under another name than `image` (`-F file=@x.png`): skipped, and named in the refusal.
+        var misplacedFile: String?
         parser.onHeader = { name, value in
             sawPart = true
             guard name.lowercased() == "content-disposition" else { return }
@@ -66,6 +68,10 @@ struct UploadBodyReader {
             partFilename = parameters["filename"]
         }
         parser.onBody = { chunk in
+            if partName != "image", partFilename != nil {
+                misplacedFile = misplacedFile ?? partName ?? ""
+                return
+            }
             if partName != "image", partBody.readableBytes + chunk.readableBytes > maxFieldBytes {
                 fieldTooLong = true
                 return
@@ -77,7 +83,7 @@ struct UploadBodyReader {
                 sawImage = true
                 upload.bytes = partBody
                 upload.filename = partFilename
-            } else if let name = partName, name != "image" {
+            } else if let name = partName, name != "image", partFilename == nil {
                 upload.fields[name] = String(buffer: partBody)
             }
             partName = nil
@@ -98,7 +104,7 @@ struct UploadBodyReader {
         guard sawPart else { throw UploadRefusal.malformed("the multipart body holds no part") }
         // A part still open at the end means the body was cut short.
         guard partName == nil else { throw UploadRefusal.malformed("the multipart body ends in the middle of a part") }
-        guard sawImage else { throw UploadRefusal.noFile }
+        guard sawImage else { throw UploadRefusal.noFile(misplacedIn: misplacedFile) }
         return upload
     }
 

@@ -13,6 +13,7 @@ struct UploadController: Sendable {
     let events: any MessageQueue
     let limits: ImageLimits
     let metrics: UploadMetrics
+    let completions: UploadCompletions
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
         router.post("/upload") { request, context in
@@ -47,9 +48,12 @@ struct UploadController: Sendable {
             logger.info("upload", metadata: metadata)
         }
         do {
+            let idempotencyKey = try IdempotencyKey.parse(request.headers[.idempotencyKey])
             let (upload, header, options) = try await receive(request)
             outcome = (202, upload.bytes.readableBytes, header, nil)
-            let imageID = ObjectKeys.newImageID()
+            // A retry with the same key gets the same id, so the same object and (within SQS's
+            // deduplication window) the same message: one image, however often it is sent.
+            let imageID = idempotencyKey.map(IdempotencyKey.imageID(for:)) ?? ObjectKeys.newImageID()
             logger[metadataKey: "image_id"] = .string(imageID)
             let filename = upload.filename ?? request.uri.queryParameters[Substring("filename")].map(String.init) ?? "image.png"
             let key = ObjectKeys.inputKey(imageID: imageID, filename: filename)
@@ -58,8 +62,16 @@ struct UploadController: Sendable {
                 size: upload.bytes.readableBytes, width: header.width, height: header.height,
                 uploadedAt: PipelineJSON.timestamp(), options: options
             )
-            try await storeAndQueue(upload.bytes, key: key, message: message, logger: logger)
-            await announce(message, logger: logger)
+            let workLogger = logger
+            do {
+                try await completions.run {
+                    try await storeAndQueue(upload.bytes, key: key, message: message, logger: workLogger)
+                    await announce(message, logger: workLogger)
+                }
+            } catch is UploadCompletions.DeadlinePassed {
+                logger.warning("S3 or SQS did not answer in time; the upload goes on in the background", metadata: ["key": .string(key)])
+                throw APIError.unavailable("The image store or the processing queue", retryAfter: 10)
+            }
             metrics.bytesReceived.increment(by: Int64(upload.bytes.readableBytes))
             let body = Accepted(imageID: imageID, objectKey: key)
             return try EditedResponse(status: .accepted, response: body).response(from: request, context: context)
@@ -122,6 +134,23 @@ struct UploadController: Sendable {
         return ProcessingOptions(method: method, threshold: threshold)
     }
 
+    /// Deletes the object of an upload whose message could not be sent, trying again for a while
+    /// (an outage that broke the send may break the delete too): no object without its message.
+    func deleteUnqueued(_ key: String, logger: Logger, attempts: Int = 10, pause: Duration = .seconds(6)) async {
+        for attempt in 1...attempts {
+            do {
+                try await store.delete(key: key)
+                return
+            } catch {
+                logger.error("deleting the object of an unqueued upload failed", metadata: [
+                    "key": .string(key), "attempt": "\(attempt)", "error": .string("\(error)"),
+                ])
+                if attempt < attempts { try? await Task.sleep(for: pause) }
+            }
+        }
+        logger.critical("gave up deleting the object of an unqueued upload", metadata: ["key": .string(key)])
+    }
+
     /// Sends the `queued` event, from which the notifier learns of the upload. The work is already
     /// queued, so a failure here loses nothing: the processor's outcome event names the image too.
     func announce(_ message: ImageUploadedMessage, logger: Logger) async {
@@ -149,11 +178,7 @@ struct UploadController: Sendable {
             try await queue.send(body: try PipelineJSON.encode(message), groupID: message.imageID, deduplicationID: message.imageID)
         } catch {
             logger.error("queueing the upload failed; deleting its object", metadata: ["key": .string(key), "error": .string("\(error)")])
-            do {
-                try await store.delete(key: key)
-            } catch {
-                logger.critical("could not delete the object of an unqueued upload", metadata: ["key": .string(key), "error": .string("\(error)")])
-            }
+            await deleteUnqueued(key, logger: logger)
             throw APIError.unavailable("The processing queue")
         }
     }

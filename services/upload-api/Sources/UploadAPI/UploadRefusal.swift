@@ -5,7 +5,8 @@ import PipelineService
 /// Every reason an upload is refused; each maps to a status and a JSON `{"error", "message"}`.
 /// Nothing is stored or queued for a refused upload.
 enum UploadRefusal: Error, Equatable {
-    case noFile
+    /// No part named `image`; `misplacedIn` names the field a file came in instead, if one did.
+    case noFile(misplacedIn: String? = nil)
     case emptyFile
     case malformed(String)
     case tooLarge(limit: Int)
@@ -13,10 +14,16 @@ enum UploadRefusal: Error, Equatable {
     case invalidPNG(String)
     case tooManyPixels(width: Int, height: Int, limit: Int)
     case invalidOption(String)
+    case invalidIdempotencyKey
 
     var apiError: APIError {
         switch self {
-        case .noFile:
+        case .noFile(let field?):
+            APIError(
+                .badRequest, code: "no_file",
+                message: "No file was sent in the multipart field \"image\": the file came in the field \"\(field)\". Send it as -F image=@photo.png, or as a raw image/png body."
+            )
+        case .noFile(nil):
             APIError(.badRequest, code: "no_file", message: "No file was sent: post it as the multipart field \"image\" or as a raw image/png body.")
         case .emptyFile:
             APIError(.badRequest, code: "empty_file", message: "The file is empty.")
@@ -35,6 +42,11 @@ enum UploadRefusal: Error, Equatable {
             )
         case .invalidOption(let reason):
             APIError(.badRequest, code: "invalid_option", message: reason)
+        case .invalidIdempotencyKey:
+            APIError(
+                .badRequest, code: "invalid_idempotency_key",
+                message: "The Idempotency-Key header must be 1 to \(IdempotencyKey.maxLength) printable ASCII characters."
+            )
         }
     }
 

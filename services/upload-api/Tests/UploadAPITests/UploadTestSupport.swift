@@ -17,6 +17,8 @@ struct UploadHarness {
     let events = InMemoryMessageQueue(name: "new-image-processed.fifo")
     let metrics = UploadMetrics()
     var configuration: UploadAPIConfiguration
+    /// How long a request waits for the store and the queue.
+    var answerDeadline: Duration = .seconds(30)
 
     init(maxUploadBytes: Int = 1 << 20, maxPixels: Int = 1_000_000) throws {
         configuration = try UploadAPIConfiguration(
@@ -28,7 +30,10 @@ struct UploadHarness {
     var application: some ApplicationProtocol {
         buildApplication(
             configuration: configuration,
-            dependencies: UploadDependencies(store: store, queue: queue, events: events, metrics: metrics),
+            dependencies: UploadDependencies(
+                store: store, queue: queue, events: events, metrics: metrics,
+                completions: UploadCompletions(answerDeadline: answerDeadline, logger: Logger(label: "test"))
+            ),
             logger: Logger(label: "test")
         )
     }

@@ -11,9 +11,9 @@ public struct PipelineResources: Sendable {
     public var sqs: SQSClient
     public var configuration: PipelineConfiguration
     /// Receives after which a message moves to its dead-letter queue.
-    public var maxReceiveCount = 5
+    public var maxReceiveCount = QueuePolicy.maxReceiveCount
     /// Seconds a received message stays invisible; the processor extends it while it works.
-    public var visibilityTimeout = 60
+    public var visibilityTimeout = QueuePolicy.visibilityTimeoutSeconds
 
     public init(s3: S3Client, sqs: SQSClient, configuration: PipelineConfiguration) {
         self.s3 = s3
@@ -23,7 +23,7 @@ public struct PipelineResources: Sendable {
 
     /// `new-image-input.fifo` → `new-image-input-dlq.fifo`.
     public static func deadLetterQueueName(for queue: String) -> String {
-        queue.hasSuffix(".fifo") ? String(queue.dropLast(5)) + "-dlq.fifo" : queue + "-dlq"
+        QueuePolicy.deadLetterQueueName(for: queue)
     }
 
     /// What ``ensure()`` did, one line each.
@@ -47,7 +47,7 @@ public struct PipelineResources: Sendable {
         for queue in [configuration.inputQueue, configuration.processedQueue] {
             let fifo = queue.hasSuffix(".fifo")
             let dlqName = Self.deadLetterQueueName(for: queue)
-            var dlqAttributes = ["MessageRetentionPeriod": "1209600"]
+            var dlqAttributes = ["MessageRetentionPeriod": String(QueuePolicy.deadLetterRetentionSeconds)]
             if fifo { dlqAttributes["FifoQueue"] = "true" }
             let dlqURL = try await createOrUpdate(dlqName, dlqAttributes)
             let arn = try await sqs.queueAttributes(queueURL: dlqURL, names: ["QueueArn"])["QueueArn"] ?? ""

@@ -62,6 +62,7 @@ public struct SQSMessageQueue: MessageQueue {
     }
 
     /// Runs `body`, turning whatever it throws into a ``MessageQueueError`` (cancellation stays).
+    @discardableResult
     func mappingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()

@@ -18,21 +18,34 @@ public enum ObjectKeys {
     /// The uploaded name reduced to `[A-Za-z0-9._-]`.
     ///
     /// Directories are dropped first (`../../etc/passwd` → `passwd`), then every other character;
-    /// leading dots and dashes go too (no hidden or option-like names). An empty result is
+    /// leading dots and dashes go too (no hidden or option-like names). A name whose stem has no
+    /// allowed character left keeps its extension (`фото.png` → `image.png`); an empty result is
     /// `image.png`; a long one keeps its end (the extension) within ``maxFilenameLength``.
     public static func sanitize(filename: String) -> String {
         let base = filename.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        var kept = String(base.unicodeScalars.filter { scalar in
-            switch scalar {
-            case "A"..."Z", "a"..."z", "0"..."9", ".", "_", "-": true
-            default: false
+        if let dot = base.lastIndex(of: "."), dot != base.startIndex {
+            let stem = allowedOnly(String(base[..<dot]))
+            let ext = allowedOnly(String(base[base.index(after: dot)...]))
+            if !stem.contains(where: { $0.isLetter || $0.isNumber }), ext.contains(where: { $0.isLetter || $0.isNumber }) {
+                return "image." + ext.prefix(maxFilenameLength - 6)
             }
-        }.map(Character.init))
+        }
+        var kept = allowedOnly(base)
         while let first = kept.first, first == "." || first == "-" { kept.removeFirst() }
         guard kept.contains(where: { $0 != "." && $0 != "_" && $0 != "-" }) else { return "image.png" }
         if kept.count > maxFilenameLength { kept = String(kept.suffix(maxFilenameLength)) }
         while let first = kept.first, first == "." || first == "-" { kept.removeFirst() }
         return kept.contains(where: { $0 != "." && $0 != "_" && $0 != "-" }) ? kept : "image.png"
+    }
+
+    /// The characters of `text` that keys allow: `[A-Za-z0-9._-]`.
+    static func allowedOnly(_ text: String) -> String {
+        String(text.unicodeScalars.filter { scalar in
+            switch scalar {
+            case "A"..."Z", "a"..."z", "0"..."9", ".", "_", "-": true
+            default: false
+            }
+        }.map(Character.init))
     }
 
     /// `{image_id}_{sanitized filename}`.

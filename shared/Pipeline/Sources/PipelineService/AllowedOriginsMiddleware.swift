@@ -5,7 +5,7 @@ import Hummingbird
 public struct AllowedOriginsMiddleware<Context: RequestContext>: RouterMiddleware {
     let origins: Set<String>
     let allowMethods = "GET, POST, OPTIONS"
-    let allowHeaders = "Content-Type, Accept"
+    let allowHeaders = "Content-Type, Accept, Idempotency-Key"
 
     public init(origins: [String]) {
         self.origins = Set(origins)

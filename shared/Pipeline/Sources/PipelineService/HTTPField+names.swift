@@ -5,4 +5,8 @@ extension HTTPField.Name {
     public static var lastEventID: Self { Self("Last-Event-ID")! }
     /// Tells nginx-like proxies not to buffer a stream.
     public static var xAccelBuffering: Self { Self("X-Accel-Buffering")! }
+    /// `nosniff`: the declared content type is the only one a browser may use.
+    public static var xContentTypeOptions: Self { Self("X-Content-Type-Options")! }
+    /// A client's key that makes a retried request return the first one's result.
+    public static var idempotencyKey: Self { Self("Idempotency-Key")! }
 }

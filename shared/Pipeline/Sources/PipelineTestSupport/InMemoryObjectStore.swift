@@ -16,7 +16,9 @@ public final class InMemoryObjectStore: ObjectStore {
     public enum Operation: Sendable, Hashable { case put, get, head, delete, list, reachability }
 
     public let name: String
-    private let state = Mutex<(objects: [String: Entry], failures: [Operation: ObjectStoreError], calls: [String])>(([:], [:], []))
+    private let state = Mutex<(objects: [String: Entry], failures: [Operation: ObjectStoreError], delays: [Operation: Duration], calls: [String])>(
+        ([:], [:], [:], [])
+    )
 
     public init(name: String = "bucket") {
         self.name = name
@@ -25,6 +27,12 @@ public final class InMemoryObjectStore: ObjectStore {
     /// Makes every later call of `operation` throw `error` (nil heals it).
     public func fail(_ operation: Operation, with error: ObjectStoreError? = .backend(reason: "connection refused")) {
         state.withLock { $0.failures[operation] = error }
+    }
+
+    /// Makes every later call of `operation` take `delay` first (nil makes it quick again), as a
+    /// slow or unreachable S3 would.
+    public func delay(_ operation: Operation, by delay: Duration?) {
+        state.withLock { $0.delays[operation] = delay }
     }
 
     /// Every key stored, sorted.
@@ -46,44 +54,45 @@ public final class InMemoryObjectStore: ObjectStore {
         state.withLock { $0.objects[key]?.metadata }
     }
 
-    private func check(_ operation: Operation, _ call: String) throws {
-        let failure = state.withLock { state -> ObjectStoreError? in
+    private func check(_ operation: Operation, _ call: String) async throws {
+        let (failure, delay) = state.withLock { state -> (ObjectStoreError?, Duration?) in
             state.calls.append(call)
-            return state.failures[operation]
+            return (state.failures[operation], state.delays[operation])
         }
+        if let delay { try await Task.sleep(for: delay) }
         if let failure { throw failure }
     }
 
     public func put(key: String, body: ByteBuffer, contentType: String, metadata: [String: String]) async throws {
-        try check(.put, "put \(key)")
+        try await check(.put, "put \(key)")
         state.withLock { $0.objects[key] = Entry(body: body, contentType: contentType, metadata: metadata, lastModified: Date()) }
     }
 
     public func get(key: String, maxBytes: Int) async throws -> StoredObject {
-        try check(.get, "get \(key)")
+        try await check(.get, "get \(key)")
         guard let entry = state.withLock({ $0.objects[key] }) else { throw ObjectStoreError.notFound(key: key) }
         guard entry.body.readableBytes <= maxBytes else { throw ObjectStoreError.tooLarge(key: key, limit: maxBytes) }
         return StoredObject(info: info(key, entry), metadata: entry.metadata, body: entry.body)
     }
 
     public func stream(key: String) async throws -> (info: StoredObjectInfo, body: ObjectBodyStream) {
-        try check(.get, "stream \(key)")
+        try await check(.get, "stream \(key)")
         guard let entry = state.withLock({ $0.objects[key] }) else { throw ObjectStoreError.notFound(key: key) }
         return (info(key, entry), ObjectBodyStream(entry.body))
     }
 
     public func head(key: String) async throws -> StoredObjectInfo? {
-        try check(.head, "head \(key)")
+        try await check(.head, "head \(key)")
         return state.withLock { $0.objects[key] }.map { info(key, $0) }
     }
 
     public func delete(key: String) async throws {
-        try check(.delete, "delete \(key)")
+        try await check(.delete, "delete \(key)")
         _ = state.withLock { $0.objects.removeValue(forKey: key) }
     }
 
     public func list(prefix: String?) async throws -> [StoredObjectInfo] {
-        try check(.list, "list \(prefix ?? "")")
+        try await check(.list, "list \(prefix ?? "")")
         return state.withLock { state in
             state.objects.filter { entry in prefix.map { entry.key.hasPrefix($0) } ?? true }
                 .sorted { $0.key < $1.key }
@@ -92,7 +101,7 @@ public final class InMemoryObjectStore: ObjectStore {
     }
 
     public func checkReachable() async throws {
-        try check(.reachability, "reachability")
+        try await check(.reachability, "reachability")
     }
 
     private func info(_ key: String, _ entry: Entry) -> StoredObjectInfo {

@@ -5,6 +5,18 @@ import PipelineAWS
 
 /// A pipeline of its own on the emulator, for one integration test.
 public enum TestPipeline {
+    /// The emulator's environment with resource names of their own (`{prefix}-in-{random}`, …),
+    /// or nil (after printing why) when there is no emulator. Nothing is created.
+    public static func environment(_ prefix: String, filePath: String = #filePath) throws -> EnvironmentVariables? {
+        guard var environment = try Emulator.environment(from: filePath) else { return nil }
+        let suffix = Emulator.uniqueSuffix()
+        environment.values["INPUT_BUCKET"] = "\(prefix)-in-\(suffix)"
+        environment.values["PROCESSED_BUCKET"] = "\(prefix)-out-\(suffix)"
+        environment.values["INPUT_QUEUE"] = "\(prefix)-in-\(suffix).fifo"
+        environment.values["PROCESSED_QUEUE"] = "\(prefix)-out-\(suffix).fifo"
+        return environment
+    }
+
     /// Runs `body` with fresh buckets and queues (named `{prefix}-…-{random}`), created as
     /// `pipeline-setup` does, and clients that are shut down after. Does nothing (after printing
     /// why) when there is no emulator.
@@ -15,12 +27,7 @@ public enum TestPipeline {
         _ prefix: String, filePath: String = #filePath,
         _ body: (EnvironmentVariables, PipelineConfiguration, PipelineClients) async throws -> Void
     ) async throws {
-        guard var environment = try Emulator.environment(from: filePath) else { return }
-        let suffix = Emulator.uniqueSuffix()
-        environment.values["INPUT_BUCKET"] = "\(prefix)-in-\(suffix)"
-        environment.values["PROCESSED_BUCKET"] = "\(prefix)-out-\(suffix)"
-        environment.values["INPUT_QUEUE"] = "\(prefix)-in-\(suffix).fifo"
-        environment.values["PROCESSED_QUEUE"] = "\(prefix)-out-\(suffix).fifo"
+        guard let environment = try environment(prefix, filePath: filePath) else { return }
         let configuration = try PipelineConfiguration(environment: environment)
         let clients = PipelineClients(configuration: configuration, logger: Logger(label: "test"))
         do {

@@ -5,17 +5,14 @@ import Foundation
 import AWSTestSupport
 import Logging
 import PipelineAWS
+import PipelineTestSupport
 import Testing
 
 /// The setup creates both buckets, both FIFO queues and their dead-letter queues, and can run again.
 @Suite struct PipelineResourcesIntegrationTests {
     @Test func setupIsIdempotent() async throws {
-        guard var environment = try Emulator.environment() else { return }
-        let suffix = Emulator.uniqueSuffix()
-        environment.values["INPUT_BUCKET"] = "it-in-\(suffix)"
-        environment.values["PROCESSED_BUCKET"] = "it-out-\(suffix)"
-        environment.values["INPUT_QUEUE"] = "it-in-\(suffix).fifo"
-        environment.values["PROCESSED_QUEUE"] = "it-out-\(suffix).fifo"
+        guard let environment = try TestPipeline.environment("it") else { return }
+        let suffix = try #require(environment["INPUT_BUCKET"]?.split(separator: "-").last.map(String.init))
         let configuration = try PipelineConfiguration(environment: environment)
         try await withClients(configuration) { context in
             let resources = PipelineResources(s3: context.s3, sqs: context.sqs, configuration: configuration)

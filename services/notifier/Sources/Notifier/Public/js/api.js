@@ -36,8 +36,11 @@ export function getConfig() {
   return configReady;
 }
 
-/** POSTs one file as multipart field "image"; resolves (never rejects) with status 0 on network failure. */
-export function postFile(url, file, options, onProgress) {
+/**
+ * POSTs one file as multipart field "image" with its Idempotency-Key; resolves (never rejects)
+ * with status 0 on network failure.
+ */
+export function postFile(url, file, options, idempotencyKey, onProgress) {
   return new Promise((resolve) => {
     const form = new FormData();
     form.append('method', options.method);
@@ -46,6 +49,7 @@ export function postFile(url, file, options, onProgress) {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url);
     xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Idempotency-Key', idempotencyKey);
     xhr.upload.addEventListener('progress', (event) => onProgress(event.loaded, event.lengthComputable ? event.total : 0));
     xhr.addEventListener('load', () => resolve({
       status: xhr.status,

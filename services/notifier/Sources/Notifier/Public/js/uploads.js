@@ -18,7 +18,11 @@ export function addFiles(fileList, options) {
   const fragment = document.createDocumentFragment();
   for (const file of files) {
     const card = createCard();
-    Object.assign(card, { file, options, local: true, blobUrl: URL.createObjectURL(file), upload: { phase: 'waiting', loaded: 0, total: file.size } });
+    // One Idempotency-Key per file, reused by its retries: a retry after a lost answer gets the
+    // same image instead of a second one.
+    // (randomUUID exists only on secure origins; getRandomValues everywhere.)
+    const idempotencyKey = Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+    Object.assign(card, { file, options, idempotencyKey, local: true, blobUrl: URL.createObjectURL(file), upload: { phase: 'waiting', loaded: 0, total: file.size } });
     renderCard(card);
     fragment.append(card.el);
     uploadQueue.push(card);
@@ -62,7 +66,7 @@ async function uploadCard(card) {
   }
   card.upload = { phase: 'sending', loaded: 0, total: file.size };
   renderCard(card);
-  const response = await postFile(config.upload_url, file, card.options, (loaded, total) => {
+  const response = await postFile(config.upload_url, file, card.options, card.idempotencyKey, (loaded, total) => {
     card.upload = { phase: 'sending', loaded, total };
     renderProgress(card, 'uploading');
   });

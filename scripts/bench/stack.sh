@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# make bench-notifier: the notifier's CPU per image with 100 to 10,000 objects in the buckets.
+# Runs a Python benchmark against the release binaries on the emulator:
+#   scripts/bench/stack.sh pipeline.py --count 200 --concurrency 8   (make bench-pipeline)
+#   scripts/bench/stack.sh notifier.py                               (make bench-notifier)
+# Builds the release binaries, starts the emulator unless one runs (and stops it again after).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+script=$1
+shift
 export SWIFT_DETERMINISTIC_HASHING=1
 mkdir -p .run/bench
 scripts/venv.sh
-for package in shared/Pipeline services/notifier; do
+for package in shared/Pipeline services/upload-api services/processor services/notifier; do
   scripts/swiftpm.sh build "$package" -c release >>.run/bench/build.log 2>&1 \
     || { echo "release build of $package failed; see .run/bench/build.log" >&2; exit 1; }
 done
 started_emulator=0
 scripts/emulator.sh status >/dev/null 2>&1 || { scripts/emulator.sh start; started_emulator=1; }
 trap 'if [ "$started_emulator" = 1 ]; then scripts/emulator.sh stop >/dev/null; fi' EXIT
-.venv/bin/python scripts/bench/notifier.py "$@"
+.venv/bin/python "scripts/bench/$script" "$@"

@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import PipelineService
+import PipelineTestSupport
+import Testing
+
+@testable import Notifier
+
+/// The page's Content-Security-Policy, nosniff everywhere, and paths with control characters.
+@Suite struct SecurityTests {
+    let id = "cccccccc-0000-4000-8000-000000000001"
+
+    @Test func thePageCarriesItsPolicyAndEveryAnswerIsNosniff() async throws {
+        let harness = try NotifierHarness()
+        try await harness.upload(id, "user.png", bytes: TestPNG.make(width: 2, height: 2))
+        try await harness.application.test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.status == .ok)
+                let policy = try #require(response.headers[.contentSecurityPolicy])
+                #expect(policy.contains("script-src 'self'"))
+                #expect(policy.contains("style-src 'self'"))
+                #expect(policy.contains("frame-ancestors 'none'"))
+                #expect(policy.contains("connect-src 'self' http://localhost:8081"), "uploads go only to PUBLIC_UPLOAD_URL's origin")
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+            }
+            for uri in ["/js/main.js", "/api/images", "/api/images/\(id)/original", "/api/images/nope", "/healthz"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.headers[.xContentTypeOptions] == "nosniff", "\(uri)")
+                }
+            }
+        }
+    }
+
+    @Test func theUploadOriginComesFromTheConfiguration() {
+        #expect(NotifierConfiguration.origin(of: "https://pipeline.example.com/upload") == "https://pipeline.example.com")
+        #expect(NotifierConfiguration.origin(of: "http://127.0.0.1:18081/upload") == "http://127.0.0.1:18081")
+    }
+
+    @Test(arguments: ["/app.js%00.html", "/.%00./", "/js/main.js%0d%0a", "/%1b"])
+    func controlCharactersInThePathAreRefused(_ path: String) async throws {
+        let harness = try NotifierHarness()
+        try await harness.application.test(.router) { client in
+            try await client.execute(uri: path, method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Storing and queueing uploads, as work that finishes even when its request could not wait.
+///
+/// A request waits for its upload's work up to ``answerDeadline`` (DESIGN.md: never more than
+/// 30 s on S3 or SQS); past that it answers 503 with Retry-After and the work goes on here, within
+/// the AWS client's own bounded retries. So an upload is either queued whole (and processed, even
+/// though its client saw a 503; a retry with the same Idempotency-Key finds the same image) or
+/// leaves nothing behind — never an object without its message. On shutdown the work in hand is
+/// waited for, up to ``drainLimit``.
+final class UploadCompletions: Service, Sendable {
+    /// The longest a request waits for S3 and SQS.
+    let answerDeadline: Duration
+    /// The longest shutdown waits for work in hand.
+    let drainLimit: Duration
+    let logger: Logger
+    private let inHand = Mutex<[Int: Task<Void, Never>]>([:])
+    private let nextID = Atomic<Int>(0)
+
+    init(answerDeadline: Duration = .seconds(30), drainLimit: Duration = .seconds(20), logger: Logger) {
+        self.answerDeadline = answerDeadline
+        self.drainLimit = drainLimit
+        self.logger = logger
+    }
+
+    /// The deadline passed with the work still under way.
+    struct DeadlinePassed: Error {}
+
+    /// Runs `work` and waits for it up to the deadline.
+    ///
+    /// - Throws: what `work` throws, or ``DeadlinePassed`` (the work then goes on).
+    func run(_ work: @escaping @Sendable () async throws -> Void) async throws {
+        let outcome = Shared<Result<Void, any Error>?>(nil)
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
+        // Made under the lock, so the task cannot finish (and remove itself) before it is recorded.
+        let task = inHand.withLock { inHand in
+            let task = Task {
+                let result = await Result(catching: work)
+                outcome.set(result)
+                self.finished(id)
+            }
+            inHand[id] = task
+            return task
+        }
+        // The work is not cancelled at the deadline: only the waiting stops.
+        _ = await Self.wait(upTo: answerDeadline) { await task.value }
+        switch outcome.value {
+        case .success?: return
+        case .failure(let error)?: throw error
+        case nil: throw DeadlinePassed()
+        }
+    }
+
+    private func finished(_ id: Int) {
+        _ = inHand.withLock { $0.removeValue(forKey: id) }
+    }
+
+    /// How many uploads are still being stored or queued.
+    var count: Int { inHand.withLock { $0.count } }
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        let tasks = inHand.withLock { Array($0.values) }
+        guard !tasks.isEmpty else { return }
+        logger.info("finishing uploads in hand before stopping", metadata: ["count": "\(tasks.count)"])
+        _ = await Self.wait(upTo: drainLimit) { for task in tasks { await task.value } }
+        if count > 0 { logger.error("stopping with uploads still in hand", metadata: ["count": "\(count)"]) }
+    }
+}
+
+extension UploadCompletions {
+    /// Waits for `body` up to `limit`; returns whether it finished. Past the limit `body` goes on
+    /// unobserved (awaiting a task is not cut short by cancellation, so a timer opens a gate instead).
+    static func wait(upTo limit: Duration, for body: @escaping @Sendable () async -> Void) async -> Bool {
+        let gate = Gate()
+        let finished = Shared(false)
+        Task {
+            await body()
+            finished.set(true)
+            gate.open()
+        }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            gate.open()
+        }
+        await gate.wait()
+        timer.cancel()
+        return finished.value
+    }
+}
+
+/// A value that closures share.
+final class Shared<Value: Sendable>: Sendable {
+    private let state: Mutex<Value>
+    init(_ value: Value) { state = Mutex(value) }
+    var value: Value { state.withLock { $0 } }
+    func set(_ value: Value) { state.withLock { $0 = value } }
+}
+
+/// Opens once; ``wait()`` returns when it is open.
+final class Gate: Sendable {
+    private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.isOpen else { return [] }
+            state.isOpen = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let openAlready = state.withLock { state -> Bool in
+                if state.isOpen { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if openAlready { continuation.resume() }
+        }
+    }
+}
+
+extension Result where Failure == any Error {
+    /// The result of an async throwing body.
+    init(catching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
+        }
+    }
+}

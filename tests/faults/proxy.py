@@ -1,0 +1,257 @@
+"""A loopback TCP proxy between the services and the emulator, with network faults on command.
+
+    proxy = FaultProxy(upstream=("127.0.0.1", 4566)).start()   # listens on 127.0.0.1:<proxy.port>
+    proxy.mode("reset")      # every open and every new connection is closed at once with an RST
+    proxy.mode("blackhole")  # connections are accepted (and open ones kept) but nothing is forwarded
+    proxy.mode("pass")       # forward again
+    proxy.stop()
+
+Semantics of the modes:
+
+- ``pass``: bytes are forwarded both ways.
+- ``reset``: every connection that is open is aborted with SO_LINGER 0 (the peer sees
+  ECONNRESET), on both sides; every new connection is accepted and aborted the same way.
+- ``blackhole``: a network that drops every packet. New connections are accepted and held open,
+  but nothing is read from them and nothing is answered; open connections stop forwarding in
+  both directions (bytes that arrive stay in the proxy). When the black hole ends, the connections
+  it held are aborted with an RST, as a real middlebox's state would have expired by then: the
+  clients see an error, not a late answer.
+
+The proxy runs its own asyncio loop in a daemon thread. It holds at most ``max_connections``
+connections (one more is aborted at once) and ``stop()`` closes everything within a few seconds.
+"""
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+import threading
+from dataclasses import dataclass, field
+
+MODES = ("pass", "reset", "blackhole")
+
+
+def _abort(writer: asyncio.StreamWriter | None) -> None:
+    """Closes the connection with an RST (SO_LINGER 0), not a FIN."""
+    if writer is None:
+        return
+    transport = writer.transport
+    if transport.is_closing() and transport.get_extra_info("socket") is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+    transport.abort()
+
+
+@dataclass(eq=False)
+class _Connection:
+    client: asyncio.StreamWriter
+    upstream: asyncio.StreamWriter | None = None
+    held: bool = False  # accepted during a black hole, never forwarded
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+    def abort(self) -> None:
+        _abort(self.client)
+        _abort(self.upstream)
+        for task in self.tasks:
+            task.cancel()
+
+
+@dataclass
+class ProxyStats:
+    accepted: int = 0
+    reset: int = 0
+    held: int = 0
+    refused_over_limit: int = 0
+    bytes_up: int = 0
+    bytes_down: int = 0
+
+
+class FaultProxy:
+    def __init__(self, upstream: tuple[str, int], host: str = "127.0.0.1", port: int = 0,
+                 max_connections: int = 1024, connect_timeout: float = 5.0) -> None:
+        self.upstream = upstream
+        self.host = host
+        self._requested_port = port
+        self.port: int | None = None
+        self.max_connections = max_connections
+        self.connect_timeout = connect_timeout
+        self.stats = ProxyStats()
+        self._mode = "pass"
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: asyncio.AbstractServer | None = None
+        self._connections: set[_Connection] = set()
+        self._mode_changed: asyncio.Event | None = None
+        self._started = threading.Event()
+        self._start_error: BaseException | None = None
+
+    # -- control (any thread) -------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def current_mode(self) -> str:
+        return self._mode
+
+    @property
+    def open_connections(self) -> int:
+        return len(self._connections)
+
+    def start(self) -> "FaultProxy":
+        self._thread = threading.Thread(target=self._run, name="fault-proxy", daemon=True)
+        self._thread.start()
+        if not self._started.wait(10):
+            raise RuntimeError("the fault proxy did not start within 10 s")
+        if self._start_error is not None:
+            raise RuntimeError(f"the fault proxy could not start: {self._start_error}")
+        return self
+
+    def mode(self, mode: str) -> None:
+        """Switches the mode; returns once open connections have been dealt with."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        assert self._loop is not None, "start() first"
+        future = asyncio.run_coroutine_threadsafe(self._set_mode(mode), self._loop)
+        future.result(timeout=10)
+
+    def stop(self) -> None:
+        if self._loop is None or self._thread is None:
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout=10)
+        except Exception:  # noqa: BLE001 - stopping must not fail a test's teardown
+            pass
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop = None
+        self._thread = None
+
+    def __enter__(self) -> "FaultProxy":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- the loop's thread ------------------------------------------------------------------
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        try:
+            self._mode_changed = asyncio.Event()
+            self._server = loop.run_until_complete(
+                asyncio.start_server(self._accept, self.host, self._requested_port, backlog=512, reuse_address=True))
+            self.port = self._server.sockets[0].getsockname()[1]
+        except BaseException as error:  # noqa: BLE001
+            self._start_error = error
+            self._started.set()
+            loop.close()
+            return
+        self._started.set()
+        try:
+            loop.run_forever()
+        finally:
+            for task in asyncio.all_tasks(loop):
+                task.cancel()
+            try:
+                loop.run_until_complete(asyncio.sleep(0))
+            except Exception:  # noqa: BLE001
+                pass
+            loop.close()
+
+    async def _shutdown(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for connection in list(self._connections):
+            connection.abort()
+        self._connections.clear()
+        self._wake()
+
+    def _wake(self) -> None:
+        """Wakes every pipe waiting for the mode to change."""
+        assert self._mode_changed is not None
+        self._mode_changed.set()
+        self._mode_changed = asyncio.Event()
+
+    async def _set_mode(self, mode: str) -> None:
+        previous, self._mode = self._mode, mode
+        if mode == "reset" or (previous == "blackhole" and mode != "blackhole"):
+            for connection in list(self._connections):
+                connection.abort()
+                self.stats.reset += 1
+            self._connections.clear()
+        self._wake()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.stats.accepted += 1
+        connection = _Connection(client=writer)
+        if len(self._connections) >= self.max_connections:
+            self.stats.refused_over_limit += 1
+            _abort(writer)
+            return
+        if self._mode == "reset":
+            self.stats.reset += 1
+            _abort(writer)
+            return
+        self._connections.add(connection)
+        try:
+            if self._mode == "blackhole":
+                connection.held = True
+                self.stats.held += 1
+                # Never read, never answer: wait until the mode changes (which aborts it) or stop.
+                while connection in self._connections and self._mode == "blackhole":
+                    await self._mode_changed.wait()
+                return
+            try:
+                upstream_reader, upstream_writer = await asyncio.wait_for(
+                    asyncio.open_connection(*self.upstream), self.connect_timeout)
+            except (OSError, asyncio.TimeoutError):
+                _abort(writer)
+                return
+            connection.upstream = upstream_writer
+            if connection not in self._connections:  # reset while connecting
+                connection.abort()
+                return
+            up = asyncio.ensure_future(self._pipe(reader, upstream_writer, connection, "up"))
+            down = asyncio.ensure_future(self._pipe(upstream_reader, writer, connection, "down"))
+            connection.tasks = [up, down]
+            await asyncio.gather(up, down, return_exceptions=True)
+        finally:
+            if connection in self._connections:
+                self._connections.discard(connection)
+                for stream in (connection.client, connection.upstream):
+                    if stream is not None and not stream.transport.is_closing():
+                        stream.close()
+
+    async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter,
+                    connection: _Connection, direction: str) -> None:
+        try:
+            while True:
+                data = await source.read(65536)
+                # A black hole freezes open connections: what arrived stays here.
+                while self._mode == "blackhole" and connection in self._connections:
+                    await self._mode_changed.wait()
+                if connection not in self._connections:
+                    return
+                if not data:
+                    if sink.can_write_eof():
+                        sink.write_eof()
+                    return
+                sink.write(data)
+                await sink.drain()
+                if direction == "up":
+                    self.stats.bytes_up += len(data)
+                else:
+                    self.stats.bytes_down += len(data)
+        except (ConnectionError, OSError, asyncio.CancelledError):
+            if connection in self._connections:
+                connection.abort()
+                self._connections.discard(connection)

@@ -56,7 +56,7 @@ def test_resets_and_black_hole_during_steady_uploads(stacks, proxy, report):
         timeline.append(("reset", time.monotonic()))
         time.sleep(RESET)
         proxy.mode("pass")
-        timeline.append(("pass", time.monotonic()))
+        timeline.append(("between", time.monotonic()))
         time.sleep(BETWEEN)
         proxy.mode("blackhole")
         timeline.append(("blackhole", time.monotonic()))
@@ -64,7 +64,7 @@ def test_resets_and_black_hole_during_steady_uploads(stacks, proxy, report):
     finally:
         proxy.mode("pass")
     healed = time.monotonic()
-    timeline.append(("pass", healed))
+    timeline.append(("after", healed))
     time.sleep(AFTER)
     results = uploader.stop(drain_timeout=ANSWER_LIMIT + 20)
 
@@ -101,9 +101,24 @@ def test_resets_and_black_hole_during_steady_uploads(stacks, proxy, report):
     no_retry_after = [r for r in answered_503 if not r.retry_after]
     not_processed = [i for i in ids if (records.get(i) or {}).get("state") != "processed"]
     longest = max((r.elapsed for r in results), default=0)
+    # Answers by the phase their request started in.
+    phases = []
+    for result in results:
+        phase = "before"
+        for name, at in timeline:
+            if result.started >= at:
+                phase = name
+        phases.append(phase)
+    by_phase = {}
+    for result, phase in zip(results, phases):
+        by_phase.setdefault(phase, {}).setdefault(result.status or "none", 0)
+        by_phase[phase][result.status or "none"] += 1
+    phase_note = " ".join(f"{phase}:" + "/".join(f"{status}×{n}" for status, n in sorted(counts.items(), key=str))
+                          for phase, counts in by_phase.items())
     report.add(requests=len(results), held=len(accepted) - len(not_processed), lost=len(not_processed) + len(unknown_orphans),
                note=f"202×{len(accepted)} 503×{len(answered_503)} other×{len(bad)}, longest {longest:.1f} s, "
                     f"ready after " + ",".join(f"{n} {ready_after[n]:.0f}s" if n in ready_after else f"{n} NEVER" for n in names))
+    report.add(note=phase_note)
 
     def show(items, n=5):
         return "; ".join(f"#{r.index} {r.status} {r.elapsed:.1f}s {r.error or r.body}" for r in items[:n])

@@ -17,8 +17,17 @@ enum OpenAPIDocument {
               description: |
                 The file is checked from its bytes (PNG signature and IHDR), never from its name or
                 declared type. The body is read as a stream and refused as soon as it passes
-                MAX_UPLOAD_BYTES.
+                MAX_UPLOAD_BYTES. The answer comes within 30 s of the body's end: when S3 or SQS are
+                slower, 503 with Retry-After, while the upload finishes behind it (queued whole, or
+                nothing left); retry with the same Idempotency-Key to learn its image.
               parameters:
+                - name: Idempotency-Key
+                  in: header
+                  description: |
+                    A client's name for this upload (1-255 printable ASCII characters). A retry with
+                    the same key gets the same image_id and object key, so a lost answer never makes a
+                    second image.
+                  schema: {type: string, minLength: 1, maxLength: 255, pattern: "^[\\x20-\\x7E]+$"}
                 - name: threshold
                   in: query
                   description: Fixed threshold 0-255 (default 127, as the OpenCV reference).
@@ -51,7 +60,7 @@ enum OpenAPIDocument {
                     application/json:
                       schema: {$ref: "#/components/schemas/Accepted"}
                 "400":
-                  description: No file, an empty file, a malformed multipart body or a bad option.
+                  description: No file (the message names the field a file came in instead), an empty file, a malformed multipart body, a bad option or Idempotency-Key.
                   content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
                 "413":
                   description: The body is larger than MAX_UPLOAD_BYTES.
@@ -60,7 +69,7 @@ enum OpenAPIDocument {
                   description: The file is not a PNG (no PNG signature).
                   content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
                 "422":
-                  description: A PNG with an invalid IHDR, or with width*height over MAX_PIXELS.
+                  description: A PNG with an invalid IHDR (a side over 1,000,000 included), or with width*height over MAX_PIXELS.
                   content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
                 "503":
                   description: S3 or SQS cannot be reached; try again after Retry-After seconds.
@@ -98,7 +107,7 @@ enum OpenAPIDocument {
               type: object
               required: [image_id, object_key, status]
               properties:
-                image_id: {type: string, format: uuid, description: Lower-case UUID v4.}
+                image_id: {type: string, format: uuid, description: "Lower-case UUID: v4, or v5 derived from the Idempotency-Key."}
                 object_key: {type: string, description: "{image_id}_{sanitized filename} in INPUT_BUCKET."}
                 status: {type: string, const: queued}
             Error:
@@ -107,7 +116,7 @@ enum OpenAPIDocument {
               properties:
                 error:
                   type: string
-                  enum: [no_file, empty_file, malformed_request, invalid_option, too_large, not_png, invalid_png, too_many_pixels, unavailable]
+                  enum: [no_file, empty_file, malformed_request, invalid_option, invalid_idempotency_key, invalid_path, too_large, not_png, invalid_png, too_many_pixels, unavailable]
                 message: {type: string, description: A short sentence for people.}
         """#
 }

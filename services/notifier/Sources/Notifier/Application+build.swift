@@ -19,7 +19,7 @@ struct NotifierDependencies: Sendable {
 let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path ?? "Public"
 
 func buildRouter(configuration: NotifierConfiguration, dependencies: NotifierDependencies, logger: Logger) -> Router<ServiceRequestContext> {
-    let router = Router(context: ServiceRequestContext.self)
+    let router = Router(context: ServiceRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.addMiddleware {
         SecurityHeadersMiddleware(contentSecurityPolicy: configuration.contentSecurityPolicy)
         FileMiddleware(publicFolder, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true, logger: logger)
@@ -46,6 +46,7 @@ func buildRouter(configuration: NotifierConfiguration, dependencies: NotifierDep
     router.addOperationalRoutes(readiness: readiness, metrics: metrics.registry) {
         await metrics.update(from: index)
     }
+    router.addMethodNotAllowedResponses(staticFolder: publicFolder)
     return router
 }
 

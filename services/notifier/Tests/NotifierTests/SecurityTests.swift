@@ -49,3 +49,22 @@ import Testing
         }
     }
 }
+
+/// A known path asked with a method it does not take: 405 and `Allow`, in the notifier too.
+@Suite struct MethodTests {
+    @Test func undeclaredMethodsAre405WithAllow() async throws {
+        let harness = try NotifierHarness()
+        let trace = HTTPRequest.Method("TRACE")!
+        try await harness.application.test(.router) { client in
+            for (path, allow) in [("/api/images", "GET, HEAD"), ("/api/refresh", "POST"), ("/healthz", "GET, HEAD"), ("/", "GET, HEAD"), ("/js/main.js", "GET, HEAD")] {
+                try await client.execute(uri: path, method: trace) { response in
+                    #expect(response.status == .methodNotAllowed, "\(path)")
+                    #expect(response.headers[.allow] == allow, "\(path)")
+                }
+            }
+            try await client.execute(uri: "/no/such/file.js", method: .delete) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+}

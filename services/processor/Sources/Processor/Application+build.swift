@@ -21,7 +21,7 @@ struct ProcessorDependencies: Sendable {
 
 /// `/healthz`, `/readyz` (both buckets and both queues answer) and `/metrics`.
 func buildRouter(dependencies: ProcessorDependencies) -> Router<ServiceRequestContext> {
-    let router = Router(context: ServiceRequestContext.self)
+    let router = Router(context: ServiceRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.addMiddleware { SecurityHeadersMiddleware() }
     let (inputQueue, processedQueue) = (dependencies.inputQueue, dependencies.processedQueue)
     let (inputBucket, processedBucket) = (dependencies.inputBucket, dependencies.processedBucket)
@@ -32,6 +32,7 @@ func buildRouter(dependencies: ProcessorDependencies) -> Router<ServiceRequestCo
         (name: "sqs-processed", run: { try await processedQueue.checkReachable() }),
     ])
     router.addOperationalRoutes(readiness: readiness, metrics: dependencies.metrics.registry)
+    router.addMethodNotAllowedResponses()
     return router
 }
 

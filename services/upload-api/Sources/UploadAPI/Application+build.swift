@@ -18,7 +18,7 @@ struct UploadDependencies: Sendable {
 
 /// Builds the router: `POST /upload`, the OpenAPI document, health, readiness and metrics, with CORS.
 func buildRouter(configuration: UploadAPIConfiguration, dependencies: UploadDependencies) -> Router<ServiceRequestContext> {
-    let router = Router(context: ServiceRequestContext.self)
+    let router = Router(context: ServiceRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.addMiddleware {
         SecurityHeadersMiddleware()
         AllowedOriginsMiddleware(origins: configuration.corsAllowedOrigins)
@@ -37,6 +37,7 @@ func buildRouter(configuration: UploadAPIConfiguration, dependencies: UploadDepe
         (name: "sqs", run: { try await queue.checkReachable() }),
     ])
     router.addOperationalRoutes(readiness: readiness, metrics: dependencies.metrics.registry)
+    router.addMethodNotAllowedResponses()
     return router
 }
 

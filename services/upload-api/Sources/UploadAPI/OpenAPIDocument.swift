@@ -30,11 +30,13 @@ enum OpenAPIDocument {
                   schema: {type: string, minLength: 1, maxLength: 255, pattern: "^[\\x20-\\x7E]+$"}
                 - name: threshold
                   in: query
-                  description: Fixed threshold 0-255 (default 127, as the OpenCV reference).
+                  description: |
+                    Fixed threshold 0-255 (default 127, as the OpenCV reference). May also come as a
+                    form field; given in both places, both are checked and must be equal (else 400).
                   schema: {type: integer, minimum: 0, maximum: 255}
                 - name: method
                   in: query
-                  description: fixed (default) or otsu (the threshold is chosen per image).
+                  description: fixed (default) or otsu (the threshold is chosen per image); in the query or the form, as threshold.
                   schema: {type: string, enum: [fixed, otsu]}
                 - name: filename
                   in: query

@@ -112,13 +112,23 @@ struct UploadController: Sendable {
         return (upload, header, options)
     }
 
-    /// `threshold` (0–255) and `method` (`fixed` or `otsu`), from the form or the query.
+    /// `threshold` (0–255) and `method` (`fixed` or `otsu`), from the form or the query. Each may
+    /// come in either place; given in both, both are checked and must agree (one upload, one set
+    /// of options: never a value silently ignored).
     static func options(query: Parameters, fields: [String: String]) throws(UploadRefusal) -> ProcessingOptions? {
-        func value(_ name: String) -> String? {
-            (fields[name] ?? query[Substring(name)].map(String.init)).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        func value(_ name: String) throws(UploadRefusal) -> String? {
+            func clean(_ text: String?) -> String? {
+                text.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+            }
+            let fromForm = clean(fields[name])
+            let fromQuery = clean(query[Substring(name)].map(String.init))
+            if let fromForm, let fromQuery, fromForm.lowercased() != fromQuery.lowercased() {
+                throw .invalidOption("\(name) is \"\(fromForm)\" in the form but \"\(fromQuery)\" in the query; give it once.")
+            }
+            return fromForm ?? fromQuery
         }
-        let methodText = value("method")
-        let thresholdText = value("threshold")
+        let methodText = try value("method")
+        let thresholdText = try value("threshold")
         guard methodText != nil || thresholdText != nil else { return nil }
         guard let method = ProcessingOptions.Method(rawValue: (methodText ?? "fixed").lowercased()) else {
             throw .invalidOption("method must be fixed or otsu, not \"\(methodText ?? "")\".")

@@ -7,7 +7,7 @@ SCRATCH := $(CURDIR)/.build
 PACKAGES := shared/AWSClient shared/Pipeline services/upload-api services/processor services/notifier
 SWIFTPM := scripts/swiftpm.sh
 
-.PHONY: help build release test test-swift emulator-start emulator-stop setup run stop clean
+.PHONY: help build release test test-swift emulator-start emulator-stop setup run stop clean testdata
 
 help:
 	@echo "make run        build (release) and start emulator + all services; Ctrl-C stops them"
@@ -17,6 +17,7 @@ help:
 	@echo "make setup      create buckets and queues (against AWS_ENDPOINT_URL or real AWS)"
 	@echo "make test-faults  fault suite (kill -9, resets, black hole, DLQ, SIGTERM, bad input) on the release binaries"
 	@echo "make bench-load   60 s of 32 concurrent uploads with 2 processors: uploads/s, errors, RSS per service"
+	@echo "make testdata   regenerate tests/data/expected-opencv.json from OpenCV (PyPI wheel, x86_64)"
 
 build:
 	@for p in $(PACKAGES); do echo "== build $$p"; $(SWIFTPM) build $$p || exit 1; done
@@ -42,6 +43,11 @@ run:
 
 clean:
 	rm -rf .build .build-aws .run
+
+# The expected OpenCV results the tests compare against, regenerated from the wheel in .venv.
+testdata:
+	@scripts/venv.sh
+	@.venv/bin/python scripts/testdata/generate-expected.py
 
 .PHONY: test-faults bench-engine bench-upload bench-pipeline bench-notifier bench-load
 test-faults:

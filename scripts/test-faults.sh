@@ -28,4 +28,7 @@ if ! scripts/emulator.sh status >/dev/null 2>&1; then
 fi
 export PIPELINE_BIN_DIR=$bin_dir
 mkdir -p tests/output/faults
-"$root/.venv/bin/python" -m pytest -p no:cacheprovider -q -rfE --durations=0 --durations-min=1 tests/faults "$@"
+# The whole suite unless a test path is given (e.g. tests/faults/test_network.py).
+paths=(tests/faults)
+for arg in "$@"; do case $arg in tests/*) paths=();; esac; done
+"$root/.venv/bin/python" -m pytest -p no:cacheprovider -q -rfE --durations=0 --durations-min=1 "${paths[@]}" "$@"

@@ -6,15 +6,14 @@ import pytest
 
 from stack import ROOT, ExternalStack, Stack, emulator_environment
 
-TESTDATA = Path(os.environ.get("TESTDATA_DIR", ROOT.parent / "shared" / "testdata"))
+TESTDATA = ROOT / "tests" / "data"
 
 
 @pytest.fixture(scope="session")
 def testdata() -> Path:
+    """The repository's test data; missing, it is a failure (it is part of the repository)."""
     if not TESTDATA.is_dir():
-        if os.environ.get("REQUIRE_TESTDATA") == "1":
-            pytest.fail(f"test data not found at {TESTDATA} (REQUIRE_TESTDATA=1)")
-        pytest.skip(f"test data not found at {TESTDATA}; set TESTDATA_DIR")
+        pytest.fail(f"test data not found at {TESTDATA}")
     return TESTDATA
 
 

@@ -9,7 +9,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-testdata="${TESTDATA_DIR:-$root/../shared/testdata}"
+testdata="$root/tests/data"
 if [ ! -d "$testdata/photos" ]; then
     echo "bench-engine: no photos in $testdata (set TESTDATA_DIR)" >&2
     exit 1

@@ -165,11 +165,11 @@ def main() -> int:
         print(f"errors         {len(errors)}" + (f"  e.g. {errors[0]}" if errors else ""))
         print(f"processed      {len(done)}/{len(accepted)} accepted ({drained:.0f} s after the start; "
               f"notifier shows {notifier_processed if notifier_processed is not None else '?'} processed)")
-        print(f"\n{'RSS MiB':<14} {'min':>7} {'median':>7} {'max':>7} {'samples':>8}")
+        print(f"\n{'RSS MiB':<14} {'min':>7} {'median':>7} {'max':>7} {'last':>7} {'samples':>8}   (every 1 s, load and drain)")
         for name, values in samples.items():
             if values:
                 print(f"{name:<14} {min(values) / 1024:>7.1f} {statistics.median(values) / 1024:>7.1f} "
-                      f"{max(values) / 1024:>7.1f} {len(values):>8}")
+                      f"{max(values) / 1024:>7.1f} {values[-1] / 1024:>7.1f} {len(values):>8}")
         ok = not errors and done == wanted and len(accepted) > 0
         print("\nresult         " + ("OK" if ok else "FAILED"))
         return 0 if ok else 1

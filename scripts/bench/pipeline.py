@@ -79,7 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--png", default=str(ROOT.parent / "shared/testdata/photos/kodim23.png"))
+    parser.add_argument("--png", default=str(ROOT / "tests/data/photos/kodim23.png"))
     args = parser.parse_args()
     png = Path(args.png).read_bytes()
     print(f"\npipeline benchmark: {args.count} uploads of {Path(args.png).name} ({len(png)} bytes), concurrency {args.concurrency}\n")

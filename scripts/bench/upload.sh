@@ -46,3 +46,7 @@ for connections in 8 32; do
   printf "%-12s %-18s %10.1f %9.1f %9.1f %8d\n" "$connections" "boto3 put+send" "$base_rate" "$base_p50" "$base_p99" "$base_errors"
   printf "%-12s %-18s %10.2f\n" "$connections" "ratio api/limit" "$(.venv/bin/python -c "print($api_rate / $base_rate)")"
 done
+
+printf "\nmemory: concurrent 40 MiB uploads streamed to S3 (peak resident memory of the upload API)\n\n"
+scripts/swiftpm.sh build shared/Pipeline -c release >>"$out/build.log" 2>&1
+.venv/bin/python scripts/bench/upload_memory.py --concurrency 8 --rounds 2

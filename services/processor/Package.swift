@@ -35,7 +35,7 @@ let package = Package(
         /// libpng behind a small C shim: libpng reports errors with longjmp, which Swift cannot catch.
         .target(
             name: "CPNGShim",
-            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z")]
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("m")]
         ),
         /// Decoding, OpenCV-exact binarization and encoding. No AWS inside; its size limits are
         /// the contract's `ImageLimits`, the same table the upload API refuses by.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,6 +144,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         notes = "; ".join(row.notes)
         if row.tests > 1:
             notes = f"{row.tests} tests" + (f"; {notes}" if notes else "")
-        write(f"{row.case:<{width}} | {row.outcome:<7} | {row.seconds:>5.1f}s | {counts} | {notes}"[:240])
+        prefix = f"{row.case:<{width}} | {row.outcome:<7} | {row.seconds:>5.1f}s | {counts} | "
+        lines = textwrap.wrap(notes, width=max(40, 150 - len(prefix))) or [""]
+        write(prefix + lines[0])
+        for line in lines[1:]:
+            write(" " * (len(prefix) - 2) + "| " + line)
     lost = sum(row.lost for row in ROWS.values())
     write(f"total lost: {lost}   wall time: {time.monotonic() - SUITE_STARTED:.0f} s")

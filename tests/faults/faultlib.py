@@ -12,7 +12,7 @@ import threading
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -408,9 +408,9 @@ def wait_until(predicate, timeout: float, interval: float = 0.2):
         time.sleep(interval)
 
 
-def readyz(url: str) -> int | None:
+def readyz(url: str, timeout: float = 3) -> int | None:
     try:
-        return requests.get(f"{url}/readyz", timeout=3).status_code
+        return requests.get(f"{url}/readyz", timeout=timeout).status_code
     except requests.RequestException:
         return None
 

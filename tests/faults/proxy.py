@@ -12,10 +12,11 @@ Semantics of the modes:
 - ``reset``: every connection that is open is aborted with SO_LINGER 0 (the peer sees
   ECONNRESET), on both sides; every new connection is accepted and aborted the same way.
 - ``blackhole``: a network that drops every packet. New connections are accepted and held open,
-  but nothing is read from them and nothing is answered; open connections stop forwarding in
-  both directions (bytes that arrive stay in the proxy). When the black hole ends, the connections
-  it held are aborted with an RST, as a real middlebox's state would have expired by then: the
-  clients see an error, not a late answer.
+  and nothing is forwarded or answered (what the client sends is read and dropped); open
+  connections stop forwarding in both directions. A connection caught by the black hole stays
+  dead after it ends (back to ``pass``): it never forwards again and is closed only when its
+  client gives up (or by a ``reset``, or ``stop()``). So a client without its own timeouts hangs,
+  as it would behind a real black hole; only new connections work again.
 
 The proxy runs its own asyncio loop in a daemon thread. It holds at most ``max_connections``
 connections (one more is aborted at once) and ``stop()`` closes everything within a few seconds.
@@ -51,7 +52,8 @@ def _abort(writer: asyncio.StreamWriter | None) -> None:
 class _Connection:
     client: asyncio.StreamWriter
     upstream: asyncio.StreamWriter | None = None
-    held: bool = False  # accepted during a black hole, never forwarded
+    held: bool = False    # accepted during a black hole, never forwarded
+    frozen: bool = False  # caught by a black hole: forwards nothing, ever again
     tasks: list[asyncio.Task] = field(default_factory=list)
 
     def abort(self) -> None:
@@ -66,6 +68,7 @@ class ProxyStats:
     accepted: int = 0
     reset: int = 0
     held: int = 0
+    frozen: int = 0
     refused_over_limit: int = 0
     bytes_up: int = 0
     bytes_down: int = 0
@@ -86,7 +89,6 @@ class FaultProxy:
         self._thread: threading.Thread | None = None
         self._server: asyncio.AbstractServer | None = None
         self._connections: set[_Connection] = set()
-        self._mode_changed: asyncio.Event | None = None
         self._started = threading.Event()
         self._start_error: BaseException | None = None
 
@@ -146,7 +148,6 @@ class FaultProxy:
         self._loop = loop
         asyncio.set_event_loop(loop)
         try:
-            self._mode_changed = asyncio.Event()
             self._server = loop.run_until_complete(
                 asyncio.start_server(self._accept, self.host, self._requested_port, backlog=512, reuse_address=True))
             self.port = self._server.sockets[0].getsockname()[1]
@@ -173,22 +174,19 @@ class FaultProxy:
         for connection in list(self._connections):
             connection.abort()
         self._connections.clear()
-        self._wake()
-
-    def _wake(self) -> None:
-        """Wakes every pipe waiting for the mode to change."""
-        assert self._mode_changed is not None
-        self._mode_changed.set()
-        self._mode_changed = asyncio.Event()
 
     async def _set_mode(self, mode: str) -> None:
-        previous, self._mode = self._mode, mode
-        if mode == "reset" or (previous == "blackhole" and mode != "blackhole"):
+        self._mode = mode
+        if mode == "reset":
             for connection in list(self._connections):
                 connection.abort()
                 self.stats.reset += 1
             self._connections.clear()
-        self._wake()
+        elif mode == "blackhole":
+            for connection in self._connections:
+                if not connection.frozen:
+                    connection.frozen = True
+                    self.stats.frozen += 1
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.stats.accepted += 1
@@ -204,11 +202,15 @@ class FaultProxy:
         self._connections.add(connection)
         try:
             if self._mode == "blackhole":
-                connection.held = True
+                connection.held = connection.frozen = True
                 self.stats.held += 1
-                # Never read, never answer: wait until the mode changes (which aborts it) or stop.
-                while connection in self._connections and self._mode == "blackhole":
-                    await self._mode_changed.wait()
+                # Never forward, never answer: drop what comes until the client gives up.
+                try:
+                    while connection in self._connections:
+                        if not await reader.read(65536):
+                            break
+                except (ConnectionError, OSError):
+                    pass
                 return
             try:
                 upstream_reader, upstream_writer = await asyncio.wait_for(
@@ -236,11 +238,19 @@ class FaultProxy:
         try:
             while True:
                 data = await source.read(65536)
-                # A black hole freezes open connections: what arrived stays here.
-                while self._mode == "blackhole" and connection in self._connections:
-                    await self._mode_changed.wait()
                 if connection not in self._connections:
                     return
+                if connection.frozen:
+                    # Caught by a black hole: drop everything. The client giving up ends it; the
+                    # emulator closing its side is not passed on.
+                    if not data:
+                        if direction == "up":
+                            connection.abort()
+                            self._connections.discard(connection)
+                        else:
+                            _abort(connection.upstream)
+                        return
+                    continue
                 if not data:
                     if sink.can_write_eof():
                         sink.write_eof()

@@ -72,7 +72,7 @@ typedef struct {
 /// formula gray = (R*9798 + G*19235 + B*3735 + 16384) >> 15.
 void cps_row_to_gray(const cps_row_format *format, const uint8_t *raw, uint8_t *gray, uint32_t n);
 
-/// OpenCV's Otsu threshold (getThreshVal_Otsu_8u) of a gray image.
+/// The Otsu threshold of a gray image as OpenCV's PyPI wheels compute it (Intel IPP's arithmetic).
 int cps_otsu_threshold(const uint8_t *gray, size_t count);
 
 /// Binary row for the output PNG: 1 bit a pixel (MSB first) or 0/255 bytes.

@@ -1,19 +1,12 @@
-import Foundation
 import AWSTestSupport
+import Foundation
 
-/// The shared test data (PngSuite, photos, expected-opencv.json): `$TESTDATA_DIR`, or
-/// `../shared/testdata` beside the repository's root. Never copied into the project.
+/// The repository's test data (PngSuite, photos) and `expected-opencv.json`, the OpenCV wheel's
+/// verdicts, sizes and pixel hashes, made by `make testdata` (scripts/testdata/generate-expected.py).
 enum ReferenceData {
     static let directory: URL = TestData.location()
 
     static var expectationsFile: URL { directory.appendingPathComponent("expected-opencv.json") }
-
-    static var isAvailable: Bool { FileManager.default.fileExists(atPath: expectationsFile.path) }
-
-    /// REQUIRE_TESTDATA=1 (as CI sets it) turns a missing folder into a failure instead of a skip.
-    static var isRequired: Bool { TestData.isRequired }
-
-    static var skipReason: String { "test data not found at \(directory.path) (set TESTDATA_DIR)" }
 
     /// One entry of expected-opencv.json.
     struct Expectation: Decodable {
@@ -21,6 +14,9 @@ enum ReferenceData {
         var width: Int?
         var height: Int?
         var binary_sha256: String?
+        /// OpenCV's `THRESH_BINARY | THRESH_OTSU` on the gray image: its threshold and pixels.
+        var otsu_threshold: Int?
+        var otsu_binary_sha256: String?
     }
 
     struct Expectations: Decodable {
@@ -29,6 +25,13 @@ enum ReferenceData {
 
     static func expectations() throws -> [String: Expectation] {
         try JSONDecoder().decode(Expectations.self, from: Data(contentsOf: expectationsFile)).files
+    }
+
+    /// Runs `body` on a thread of its own and waits for it.
+    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
     }
 
     static func bytes(_ relativePath: String) throws -> [UInt8] {

@@ -66,22 +66,21 @@ enum ReferenceModel {
 
     /// Otsu's threshold as OpenCV computes it (getThreshVal_Otsu_8u).
     static func otsu(_ gray: [UInt8]) -> UInt8 {
+        // The OpenCV wheel's Otsu (Intel IPP's arithmetic, see gray.c), written again: bin i at
+        // level i + 0.5, doubles, two fused multiply-adds, the first strict maximum.
         var histogram = [Int](repeating: 0, count: 256)
         for g in gray { histogram[Int(g)] += 1 }
         let scale = 1.0 / Double(gray.count)
-        var mu = 0.0
-        for i in 0..<256 { mu += Double(i) * Double(histogram[i]) }
-        mu *= scale
-        var mu1 = 0.0, q1 = 0.0, maxSigma = 0.0, best = 0
+        let mu = Double(histogram.indices.reduce(0) { $0 + histogram[$1] * (2 * $1 + 1) }) * 0.5 * scale
+        var q1 = 0.0, m1 = 0.0, maxSigma = 0.0, best = 0
         for i in 0..<256 {
             let p = Double(histogram[i]) * scale
-            mu1 *= q1
             q1 += p
             let q2 = 1.0 - q1
             if min(q1, q2) < Double(Float.ulpOfOne) || max(q1, q2) > 1.0 - Double(Float.ulpOfOne) { continue }
-            mu1 = (mu1 + Double(i) * p) / q1
-            let mu2 = (mu - q1 * mu1) / q2
-            let sigma = q1 * q2 * (mu1 - mu2) * (mu1 - mu2)
+            m1 = m1.addingProduct(Double(i) + 0.5, p)
+            let numerator = ((m1 - mu) * q1).addingProduct(m1, q2)
+            let sigma = numerator * numerator / (q2 * q1)
             if sigma > maxSigma {
                 maxSigma = sigma
                 best = i

@@ -3,109 +3,174 @@ import MultipartKit
 import NIOCore
 import PipelineService
 import Foundation
+import PipelineContract
 
-/// What a client sent: the file's bytes, its name, and the small form fields beside it.
-struct ReceivedUpload {
-    var bytes: ByteBuffer
-    var filename: String?
-    var fields: [String: String]
-}
-
-/// Reads an upload body as it streams in, stopping at the byte limit.
+/// An upload body read as it streams in: the file's bytes chunk by chunk, its name, and the small
+/// form fields beside it, refused as soon as it passes the byte limit.
 ///
 /// `multipart/form-data` is parsed chunk by chunk (the file is the part named `image`); any other
-/// body is the file itself. The limit counts every byte of the body, envelope included.
-struct UploadBodyReader {
-    var maxBytes: Int
+/// body is the file itself. The limit counts every byte of the body, envelope included. The file's
+/// chunks end only with the whole body, once its end has been checked (every part closed, a file
+/// sent, the fields valid through `checkAtEnd`), so a store that writes them completes an object
+/// only for an upload that is accepted whole.
+///
+/// One task reads it at a time (the upload's), which is why it needs no lock.
+final class UploadBodyStream: @unchecked Sendable {
+    let maxBytes: Int
     /// Form fields other than the file are short; a longer one is malformed.
-    var maxFieldBytes = 1024
+    let maxFieldBytes: Int
+    /// Runs on the form's fields once the body has ended; a refusal there refuses the upload.
+    let checkAtEnd: ([String: String]) throws(UploadRefusal) -> Void
+    private var chunks: RequestBody.AsyncIterator
+    private let parser: MultipartParser?
+    /// File bytes parsed and not handed out yet.
+    private var pending: [ByteBuffer] = []
+    private var received = 0
+    private var ended = false
+    private var refusal: UploadRefusal?
+    /// Opened when the body has ended, well or not: the deadline of the work after it starts then.
+    let bodyEnded = Gate()
 
-    func read(_ request: Request) async throws(UploadRefusal) -> ReceivedUpload {
+    private(set) var fields: [String: String] = [:]
+    private(set) var filename: String?
+    private var sawImage = false
+    private var sawPart = false
+    /// What the part being parsed is, once its Content-Disposition has been read.
+    private enum Part { case file, field(String), skipped }
+    private var part: Part?
+    private var inPart = false
+    private var partBody = ByteBuffer()
+    /// A file sent under another name than `image` (`-F file=@x.png`): skipped, and named in the refusal.
+    private var misplacedFile: String?
+
+    init(
+        _ request: Request, maxBytes: Int, maxFieldBytes: Int = 1024,
+        checkAtEnd: @escaping ([String: String]) throws(UploadRefusal) -> Void
+    ) throws(UploadRefusal) {
+        self.maxBytes = maxBytes
+        self.maxFieldBytes = maxFieldBytes
+        self.checkAtEnd = checkAtEnd
+        chunks = request.body.makeAsyncIterator()
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBytes {
             throw UploadRefusal.tooLarge(limit: maxBytes)
         }
-        let contentType = request.headers[.contentType] ?? ""
-        do {
-            if let boundary = Self.multipartBoundary(contentType) {
-                guard !boundary.isEmpty else { throw UploadRefusal.malformed("the multipart content type has no boundary") }
-                return try await readMultipart(request.body, boundary: boundary)
-            }
-            return ReceivedUpload(bytes: try await collect(request.body), filename: nil, fields: [:])
-        } catch let refusal as UploadRefusal {
-            throw refusal
-        } catch {
-            throw UploadRefusal.malformed("the request body could not be read: \(error)")
+        guard let boundary = Self.multipartBoundary(request.headers[.contentType] ?? "") else {
+            parser = nil
+            sawImage = true
+            return
         }
-    }
-
-    /// The raw body, refusing it as soon as it passes the limit.
-    func collect(_ body: RequestBody) async throws -> ByteBuffer {
-        var collected = ByteBuffer()
-        for try await chunk in body {
-            guard collected.readableBytes + chunk.readableBytes <= maxBytes else { throw UploadRefusal.tooLarge(limit: maxBytes) }
-            var chunk = chunk
-            collected.writeBuffer(&chunk)
-        }
-        return collected
-    }
-
-    func readMultipart(_ body: RequestBody, boundary: String) async throws -> ReceivedUpload {
+        guard !boundary.isEmpty else { throw UploadRefusal.malformed("the multipart content type has no boundary") }
         let parser = MultipartParser(boundary: boundary)
-        var upload = ReceivedUpload(bytes: ByteBuffer(), filename: nil, fields: [:])
-        var partName: String?
-        var partFilename: String?
-        var partBody = ByteBuffer()
-        var sawImage = false
-        var sawPart = false
-        var fieldTooLong = false
-        // A file sent under another name than `image` (`-F file=@x.png`): skipped, and named in the refusal.
-        var misplacedFile: String?
-        parser.onHeader = { name, value in
+        self.parser = parser
+        parser.onHeader = { [unowned self] name, value in
             sawPart = true
+            inPart = true
             guard name.lowercased() == "content-disposition" else { return }
             let parameters = Self.dispositionParameters(value)
-            partName = parameters["name"]
-            partFilename = parameters["filename"]
-        }
-        parser.onBody = { chunk in
-            if partName != "image", partFilename != nil {
-                misplacedFile = misplacedFile ?? partName ?? ""
-                return
-            }
-            if partName != "image", partBody.readableBytes + chunk.readableBytes > maxFieldBytes {
-                fieldTooLong = true
-                return
-            }
-            partBody.writeBuffer(&chunk)
-        }
-        parser.onPartComplete = {
-            if partName == "image", !sawImage {
+            let partName = parameters["name"] ?? ""
+            switch (partName, parameters["filename"]) {
+            case ("image", let name) where !sawImage:
                 sawImage = true
-                upload.bytes = partBody
-                upload.filename = partFilename
-            } else if let name = partName, name != "image", partFilename == nil {
-                upload.fields[name] = String(buffer: partBody)
+                filename = name
+                part = .file
+            case ("image", _):
+                part = .skipped  // a second file: the first one counts
+            case (_, _?):
+                misplacedFile = misplacedFile ?? partName
+                part = .skipped
+            default:
+                part = .field(partName)
             }
-            partName = nil
-            partFilename = nil
+        }
+        parser.onBody = { [unowned self] chunk in
+            switch part {
+            case .file:
+                pending.append(chunk)
+            case .field where partBody.readableBytes + chunk.readableBytes > maxFieldBytes:
+                refusal = refusal ?? .malformed("a form field is longer than \(maxFieldBytes) bytes")
+            case .field:
+                partBody.writeBuffer(&chunk)
+            case .skipped, nil:
+                break
+            }
+        }
+        parser.onPartComplete = { [unowned self] in
+            if case .field(let name) = part { fields[name] = String(buffer: partBody) }
+            part = nil
+            inPart = false
             partBody = ByteBuffer()
         }
-        var total = 0
-        for try await chunk in body {
-            total += chunk.readableBytes
-            guard total <= maxBytes else { throw UploadRefusal.tooLarge(limit: maxBytes) }
+    }
+
+    /// The next chunk of the file; nil once the whole body has ended and been checked.
+    func next() async throws(UploadRefusal) -> ByteBuffer? {
+        while pending.isEmpty {
+            if ended { return nil }
+            let chunk: ByteBuffer?
+            do {
+                chunk = try await chunks.next()
+            } catch {
+                finish()
+                throw .malformed("the request body could not be read: \(error)")
+            }
+            guard let chunk else {
+                finish()
+                try checkEnd()
+                return nil
+            }
+            received += chunk.readableBytes
+            guard received <= maxBytes else {
+                finish()
+                throw .tooLarge(limit: maxBytes)
+            }
+            guard let parser else {
+                if chunk.readableBytes > 0 { pending.append(chunk) }
+                continue
+            }
             do {
                 try parser.execute(chunk)
             } catch {
-                throw UploadRefusal.malformed("the multipart body is malformed")
+                finish()
+                throw .malformed("the multipart body is malformed")
             }
-            if fieldTooLong { throw UploadRefusal.malformed("a form field is longer than \(maxFieldBytes) bytes") }
+            if let refusal {
+                finish()
+                throw refusal
+            }
         }
-        guard sawPart else { throw UploadRefusal.malformed("the multipart body holds no part") }
-        // A part still open at the end means the body was cut short.
-        guard partName == nil else { throw UploadRefusal.malformed("the multipart body ends in the middle of a part") }
-        guard sawImage else { throw UploadRefusal.noFile(misplacedIn: misplacedFile) }
-        return upload
+        return pending.removeFirst()
+    }
+
+    /// At least `count` bytes of the file (fewer only when the file is shorter), for the header check.
+    func prefix(_ count: Int) async throws(UploadRefusal) -> ByteBuffer {
+        var prefix = ByteBuffer()
+        while prefix.readableBytes < count, var chunk = try await next() {
+            prefix.writeBuffer(&chunk)
+        }
+        if prefix.readableBytes > 0 { pending.insert(prefix, at: 0) }
+        return prefix
+    }
+
+    /// The file's chunks as a store reads them: refusals pass through as they are.
+    var file: ObjectBodyStream {
+        ObjectBodyStream { try await self.next() }
+    }
+
+    private func finish() {
+        ended = true
+        pending = []
+        bodyEnded.open()
+    }
+
+    /// What can only be known at the end: the multipart envelope was whole and held the file.
+    private func checkEnd() throws(UploadRefusal) {
+        if parser != nil {
+            guard sawPart else { throw .malformed("the multipart body holds no part") }
+            // A part still open at the end means the body was cut short.
+            guard !inPart else { throw .malformed("the multipart body ends in the middle of a part") }
+            guard sawImage else { throw .noFile(misplacedIn: misplacedFile) }
+        }
+        try checkAtEnd(fields)
     }
 
     /// The boundary of a `multipart/form-data` content type, or nil for any other type.

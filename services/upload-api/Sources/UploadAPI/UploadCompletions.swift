@@ -28,10 +28,11 @@ final class UploadCompletions: Service, Sendable {
     /// The deadline passed with the work still under way.
     struct DeadlinePassed: Error {}
 
-    /// Runs `work` and waits for it up to the deadline.
+    /// Runs `work` and waits for it: as long as it takes until `start` opens (the request's body
+    /// has ended), then up to the deadline.
     ///
     /// - Throws: what `work` throws, or ``DeadlinePassed`` (the work then goes on).
-    func run(_ work: @escaping @Sendable () async throws -> Void) async throws {
+    func run(after start: Gate = Gate.opened(), _ work: @escaping @Sendable () async throws -> Void) async throws {
         let outcome = Shared<Result<Void, any Error>?>(nil)
         let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
         // Made under the lock, so the task cannot finish (and remove itself) before it is recorded.
@@ -39,11 +40,13 @@ final class UploadCompletions: Service, Sendable {
             let task = Task {
                 let result = await Result(catching: work)
                 outcome.set(result)
+                start.open()  // the body has ended by now, one way or another
                 self.finished(id)
             }
             inHand[id] = task
             return task
         }
+        await start.wait()
         // The work is not cancelled at the deadline: only the waiting stops.
         _ = await Self.wait(upTo: answerDeadline) { await task.value }
         switch outcome.value {
@@ -101,6 +104,13 @@ final class Shared<Value: Sendable>: Sendable {
 
 /// Opens once; ``wait()`` returns when it is open.
 final class Gate: Sendable {
+    /// A gate that is open already.
+    static func opened() -> Gate {
+        let gate = Gate()
+        gate.open()
+        return gate
+    }
+
     private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     func open() {

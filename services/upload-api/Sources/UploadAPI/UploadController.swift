@@ -49,32 +49,44 @@ struct UploadController: Sendable {
         }
         do {
             let idempotencyKey = try IdempotencyKey.parse(request.headers[.idempotencyKey])
-            let (upload, header, options) = try await receive(request)
-            outcome = (202, upload.bytes.readableBytes, header, nil)
+            let query = request.uri.queryParameters
+            // Options in the query are refused before a byte is stored; the form's are known at the end.
+            _ = try Self.options(query: query, fields: [:])
+            let options = Shared<ProcessingOptions?>(nil)
+            let body = try UploadBodyStream(request, maxBytes: limits.maxUploadBytes) { fields throws(UploadRefusal) in
+                options.set(try Self.options(query: query, fields: fields))
+            }
+            let header = try await checkHeader(of: body)
+            outcome.header = header
             // A retry with the same key gets the same id, so the same object and (within SQS's
             // deduplication window) the same message: one image, however often it is sent.
             let imageID = idempotencyKey.map(IdempotencyKey.imageID(for:)) ?? ObjectKeys.newImageID()
             logger[metadataKey: "image_id"] = .string(imageID)
-            let filename = upload.filename ?? request.uri.queryParameters[Substring("filename")].map(String.init) ?? "image.png"
+            let filename = body.filename ?? query[Substring("filename")].map(String.init) ?? "image.png"
             let key = ObjectKeys.inputKey(imageID: imageID, filename: filename)
-            let message = ImageUploadedMessage(
-                imageID: imageID, objectKey: key, bucket: store.name, filename: ObjectKeys.sanitize(filename: filename),
-                size: upload.bytes.readableBytes, width: header.width, height: header.height,
-                uploadedAt: PipelineJSON.timestamp(), options: options
-            )
+            let uploadedAt = PipelineJSON.timestamp()
             let workLogger = logger
+            let stored = Shared<Int?>(nil)
             do {
-                try await completions.run {
-                    try await storeAndQueue(upload.bytes, key: key, message: message, logger: workLogger)
+                // The body streams to S3 as it arrives; the 30 s for S3 and SQS start when it ends.
+                try await completions.run(after: body.bodyEnded) {
+                    let size = try await storeStreaming(body, key: key, imageID: imageID, logger: workLogger)
+                    stored.set(size)
+                    let message = ImageUploadedMessage(
+                        imageID: imageID, objectKey: key, bucket: store.name, filename: ObjectKeys.sanitize(filename: filename),
+                        size: size, width: header.width, height: header.height, uploadedAt: uploadedAt, options: options.value
+                    )
+                    try await enqueue(message, logger: workLogger)
                     await announce(message, logger: workLogger)
                 }
             } catch is UploadCompletions.DeadlinePassed {
                 logger.warning("S3 or SQS did not answer in time; the upload goes on in the background", metadata: ["key": .string(key)])
                 throw APIError.unavailable("The image store or the processing queue", retryAfter: 10)
             }
-            metrics.bytesReceived.increment(by: Int64(upload.bytes.readableBytes))
-            let body = Accepted(imageID: imageID, objectKey: key)
-            return try EditedResponse(status: .accepted, response: body).response(from: request, context: context)
+            outcome = (202, stored.value, header, nil)
+            metrics.bytesReceived.increment(by: Int64(stored.value ?? 0))
+            let answer = Accepted(imageID: imageID, objectKey: key)
+            return try EditedResponse(status: .accepted, response: answer).response(from: request, context: context)
         } catch let refusal as UploadRefusal {
             outcome.status = Int(refusal.apiError.status.code)
             outcome.error = refusal.apiError.code
@@ -86,13 +98,14 @@ struct UploadController: Sendable {
         }
     }
 
-    /// Reads the body and refuses anything that is not a valid PNG within the limits.
-    func receive(_ request: Request) async throws(UploadRefusal) -> (ReceivedUpload, PNGHeader, ProcessingOptions?) {
-        let upload = try await UploadBodyReader(maxBytes: limits.maxUploadBytes).read(request)
-        guard upload.bytes.readableBytes > 0 else { throw .emptyFile }
+    /// Reads the first bytes of the file and refuses anything that is not a valid PNG within the
+    /// limits, before a byte is stored.
+    func checkHeader(of body: UploadBodyStream) async throws(UploadRefusal) -> PNGHeader {
+        let prefix = try await body.prefix(PNGHeader.minimumLength)
+        guard prefix.readableBytes > 0 else { throw .emptyFile }
         let header: PNGHeader
         do {
-            header = try PNGHeader.parse(upload.bytes.readableBytesView)
+            header = try PNGHeader.parse(prefix.readableBytesView)
         } catch {
             switch error {
             case .notPNG: throw .notPNG
@@ -106,10 +119,8 @@ struct UploadController: Sendable {
         case .tooManyPixels(let width, let height, let limit)?:
             throw .tooManyPixels(width: width, height: height, limit: limit)
         case nil:
-            break
+            return header
         }
-        let options = try Self.options(query: request.uri.queryParameters, fields: upload.fields)
-        return (upload, header, options)
     }
 
     /// `threshold` (0–255) and `method` (`fixed` or `otsu`), from the form or the query. Each may
@@ -144,6 +155,33 @@ struct UploadController: Sendable {
         return ProcessingOptions(method: method, threshold: threshold)
     }
 
+    /// Streams the file into the store; a refusal met on the way (too large, malformed, a bad
+    /// option) comes out as it is, and the store leaves nothing behind for it.
+    ///
+    /// - Returns: the file's size.
+    func storeStreaming(_ body: UploadBodyStream, key: String, imageID: String, logger: Logger) async throws -> Int {
+        do {
+            return try await store.write(key: key, body: body.file, contentType: "image/png", metadata: ["image-id": imageID])
+        } catch let refusal as UploadRefusal {
+            throw refusal
+        } catch {
+            logger.error("storing the upload failed", metadata: ["key": .string(key), "error": .string("\(error)")])
+            throw APIError.unavailable("The image store")
+        }
+    }
+
+    /// Queues the message of a stored upload; if that fails the object is deleted again, so
+    /// nothing is left that no message points to.
+    func enqueue(_ message: ImageUploadedMessage, logger: Logger) async throws {
+        do {
+            try await queue.send(body: try PipelineJSON.encode(message), groupID: message.imageID, deduplicationID: message.imageID)
+        } catch {
+            logger.error("queueing the upload failed; deleting its object", metadata: ["key": .string(message.objectKey), "error": .string("\(error)")])
+            await deleteUnqueued(message.objectKey, logger: logger)
+            throw APIError.unavailable("The processing queue")
+        }
+    }
+
     /// Deletes the object of an upload whose message could not be sent, trying again for a while
     /// (an outage that broke the send may break the delete too): no object without its message.
     func deleteUnqueued(_ key: String, logger: Logger, attempts: Int = 10, pause: Duration = .seconds(6)) async {
@@ -172,24 +210,6 @@ struct UploadController: Sendable {
             try await events.send(body: try PipelineJSON.encode(event), groupID: event.imageID, deduplicationID: event.deduplicationID)
         } catch {
             logger.warning("sending the queued event failed; the image appears when it is processed", metadata: ["error": .string("\(error)")])
-        }
-    }
-
-    /// Stores the object, then queues its message; if queueing fails the object is deleted again,
-    /// so nothing is left that no message points to.
-    func storeAndQueue(_ bytes: ByteBuffer, key: String, message: ImageUploadedMessage, logger: Logger) async throws {
-        do {
-            try await store.put(key: key, body: bytes, contentType: "image/png", metadata: ["image-id": message.imageID])
-        } catch {
-            logger.error("storing the upload failed", metadata: ["key": .string(key), "error": .string("\(error)")])
-            throw APIError.unavailable("The image store")
-        }
-        do {
-            try await queue.send(body: try PipelineJSON.encode(message), groupID: message.imageID, deduplicationID: message.imageID)
-        } catch {
-            logger.error("queueing the upload failed; deleting its object", metadata: ["key": .string(key), "error": .string("\(error)")])
-            await deleteUnqueued(key, logger: logger)
-            throw APIError.unavailable("The processing queue")
         }
     }
 }

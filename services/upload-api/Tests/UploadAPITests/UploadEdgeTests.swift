@@ -85,12 +85,12 @@ import Testing
     @Test func aSlowStoreAnswers503InTimeAndTheUploadStillCompletes() async throws {
         var harness = try UploadHarness()
         harness.answerDeadline = .milliseconds(300)
-        harness.store.delay(.put, by: .milliseconds(1200))
+        harness.store.delay(.put, by: .milliseconds(2500))
         let form = Multipart.image(png)
         let started = ContinuousClock.now
         try await harness.send(headers: form.headers, body: form.body) { response in
             // Measured here: the application's shutdown after the test waits for the work.
-            #expect(ContinuousClock.now - started < .milliseconds(1100), "answered at the deadline, not when S3 answered")
+            #expect(ContinuousClock.now - started < .milliseconds(2000), "answered at the deadline, not when S3 answered")
             #expect(response.status == .serviceUnavailable)
             #expect(response.headers[.retryAfter] != nil)
             let answer = try json(response)

@@ -61,4 +61,42 @@ import Testing
             #expect(eventMessage.attributes["MessageDeduplicationId"] == "queued_\(imageID)")
         }
     }
+
+    /// A body larger than a part streams to S3 as a multipart upload (signed part by part on the
+    /// strict emulator) and is stored whole; one over the limit is refused with nothing left.
+    @Test(arguments: [(12 << 20) + 123, 30 << 20])
+    func largeUploadsStreamToS3OrLeaveNothing(_ size: Int) async throws {
+        try await TestPipeline.run("it-big") { environment, configuration, clients in
+            var uploadAPI = try UploadAPIConfiguration(environment: environment)
+            uploadAPI.limits = ImageLimits(maxUploadBytes: 20 << 20)
+            let app = buildApplication(
+                configuration: uploadAPI,
+                dependencies: UploadDependencies(store: clients.inputBucket, queue: clients.inputQueue, events: clients.processedQueue),
+                logger: Logger(label: "test")
+            )
+            // A valid header, then filler: the API checks the header; the bytes after it are the image's business.
+            let header = TestPNG.make(width: 16, height: 9)
+            let png = header + [UInt8](repeating: 0x5A, count: size - header.count)
+            let answer = ResultBox()
+            try await app.test(.router) { client in
+                try await client.execute(
+                    uri: "/upload?filename=big.png", method: .post, headers: [.contentType: "image/png"], body: ByteBuffer(bytes: png)
+                ) { response in
+                    answer.value = try json(response)
+                    #expect(response.status == (size <= 20 << 20 ? .accepted : .contentTooLarge))
+                }
+            }
+            let objects = try await clients.s3.listAllObjects(bucket: configuration.inputBucket)
+            #expect(try await clients.s3.listMultipartUploads(bucket: configuration.inputBucket).isEmpty, "no unfinished upload")
+            if size <= 20 << 20 {
+                let key = try #require(answer.value?["object_key"])
+                let object = try await clients.s3.getObject(bucket: configuration.inputBucket, key: key, maxBytes: 64 << 20)
+                #expect(Array(object.body.readableBytesView) == png)
+                #expect(objects.count == 1)
+            } else {
+                #expect(answer.value?["error"] == "too_large")
+                #expect(objects.isEmpty, "nothing stored for a refusal")
+            }
+        }
+    }
 }

@@ -12,7 +12,7 @@ public struct AWSServiceClient: Sendable {
     public let service: String
     public let signer: SigV4Signer
     let transport: any AWSHTTPTransport
-    let logger: Logger
+    public let logger: Logger
     let decodeError: ErrorDecoder
     let sleep: @Sendable (Duration) async throws -> Void
 

@@ -28,12 +28,9 @@ extension S3Client {
     public func putObject(
         bucket: String, key: String, body: ByteBuffer, contentType: String, metadata: [String: String] = [:]
     ) async throws -> String? {
-        var headers: [(name: String, value: String)] = [(name: "Content-Type", value: contentType)]
-        for (name, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            // Header values must be ASCII; anything else is percent-encoded.
-            headers.append((name: "x-amz-meta-\(name.lowercased())", value: value.allSatisfy(\.isASCII) ? value : URIEncoding.encode(value)))
-        }
-        let response = try await call("PutObject", .PUT, bucket: bucket, key: key, headers: headers, body: body)
+        let response = try await call(
+            "PutObject", .PUT, bucket: bucket, key: key, headers: Self.objectHeaders(contentType: contentType, metadata: metadata), body: body
+        )
         return response.headers.first(name: "ETag")
     }
 

@@ -1,5 +1,6 @@
 import AWSClient
 import AWSS3
+import Logging
 import NIOCore
 import PipelineContract
 
@@ -7,10 +8,14 @@ import PipelineContract
 public struct S3ObjectStore: ObjectStore {
     public let s3: S3Client
     public let bucket: String
+    /// Bodies up to this size go up as one PutObject; larger ones as a multipart upload in parts
+    /// of this size (S3's smallest part is 5 MiB).
+    public let partSize: Int
 
-    public init(s3: S3Client, bucket: String) {
+    public init(s3: S3Client, bucket: String, partSize: Int = 5 << 20) {
         self.s3 = s3
         self.bucket = bucket
+        self.partSize = max(partSize, 5 << 20)
     }
 
     public var name: String { bucket }
@@ -19,6 +24,67 @@ public struct S3ObjectStore: ObjectStore {
         try await mappingErrors {
             try await s3.putObject(bucket: bucket, key: key, body: body, contentType: contentType, metadata: metadata)
         }
+    }
+
+    public func write(key: String, body: ObjectBodyStream, contentType: String, metadata: [String: String]) async throws -> Int {
+        var part = ByteBuffer()
+        part.reserveCapacity(partSize)
+        var total = 0
+        var upload: (id: String, parts: [(number: Int, eTag: String)])?
+        do {
+            for try await var chunk in body {
+                total += chunk.readableBytes
+                while chunk.readableBytes > 0 {
+                    var slice = chunk.readSlice(length: min(chunk.readableBytes, partSize - part.readableBytes)) ?? ByteBuffer()
+                    part.writeBuffer(&slice)
+                    guard part.readableBytes == partSize else { continue }
+                    if upload == nil {
+                        let id = try await mappingErrors {
+                            try await s3.createMultipartUpload(bucket: bucket, key: key, contentType: contentType, metadata: metadata)
+                        }
+                        upload = (id, [])
+                    }
+                    if let current = upload {
+                        let number = current.parts.count + 1
+                        let eTag = try await mappingErrors {
+                            try await s3.uploadPart(bucket: bucket, key: key, uploadID: current.id, partNumber: number, body: part)
+                        }
+                        upload?.parts.append((number, eTag))
+                    }
+                    part.clear()
+                }
+            }
+            guard let upload else {
+                try await put(key: key, body: part, contentType: contentType, metadata: metadata)
+                return total
+            }
+            var parts = upload.parts
+            if part.readableBytes > 0 {
+                let eTag = try await mappingErrors {
+                    try await s3.uploadPart(bucket: bucket, key: key, uploadID: upload.id, partNumber: parts.count + 1, body: part)
+                }
+                parts.append((parts.count + 1, eTag))
+            }
+            try await mappingErrors { try await s3.completeMultipartUpload(bucket: bucket, key: key, uploadID: upload.id, parts: parts) }
+            return total
+        } catch {
+            if let upload { await abandon(key: key, uploadID: upload.id) }
+            throw error
+        }
+    }
+
+    /// Aborts a multipart upload, also when the caller was cancelled (a client that hung up): in a
+    /// task of its own, which cancellation does not reach.
+    func abandon(key: String, uploadID: String) async {
+        await Task {
+            do {
+                try await s3.abortMultipartUpload(bucket: bucket, key: key, uploadID: uploadID)
+            } catch {
+                s3.client.logger.error("aborting a multipart upload failed; S3's lifecycle rule must clean it", metadata: [
+                    "bucket": .string(bucket), "key": .string(key), "error": .string("\(error)"),
+                ])
+            }
+        }.value
     }
 
     public func get(key: String, maxBytes: Int) async throws -> StoredObject {

@@ -55,6 +55,13 @@ public protocol ObjectStore: Sendable {
     /// The bucket's name, for messages and logs.
     var name: String { get }
     func put(key: String, body: ByteBuffer, contentType: String, metadata: [String: String]) async throws
+    /// Stores the chunks of `body` as one object while they arrive, holding at most a part of a
+    /// few MiB: large bodies go up as a multipart upload. The object exists only once the body has
+    /// ended; if reading the body fails (its error is rethrown as it is) or the store fails, nothing
+    /// is left behind, no object and no unfinished upload.
+    ///
+    /// - Returns: the object's size in bytes.
+    func write(key: String, body: ObjectBodyStream, contentType: String, metadata: [String: String]) async throws -> Int
     /// - Throws: ``ObjectStoreError/notFound(key:)``, ``ObjectStoreError/tooLarge(key:limit:)``.
     func get(key: String, maxBytes: Int) async throws -> StoredObject
     /// The object's body as it arrives (for serving large objects without holding them).

@@ -68,6 +68,13 @@ public final class InMemoryObjectStore: ObjectStore {
         state.withLock { $0.objects[key] = Entry(body: body, contentType: contentType, metadata: metadata, lastModified: Date()) }
     }
 
+    public func write(key: String, body: ObjectBodyStream, contentType: String, metadata: [String: String]) async throws -> Int {
+        var collected = ByteBuffer()
+        for try await var chunk in body { collected.writeBuffer(&chunk) }
+        try await put(key: key, body: collected, contentType: contentType, metadata: metadata)
+        return collected.readableBytes
+    }
+
     public func get(key: String, maxBytes: Int) async throws -> StoredObject {
         try await check(.get, "get \(key)")
         guard let entry = state.withLock({ $0.objects[key] }) else { throw ObjectStoreError.notFound(key: key) }

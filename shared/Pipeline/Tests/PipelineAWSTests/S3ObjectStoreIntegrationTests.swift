@@ -4,6 +4,7 @@ import AWSTestSupport
 import NIOCore
 import PipelineAWS
 import PipelineContract
+import Synchronization
 import Testing
 
 /// The S3 adapter of the store seam speaks only the seam's errors.
@@ -44,4 +45,62 @@ import Testing
             #expect(received == bytes)
         }
     }
+}
+
+/// Streaming writes: one PutObject when small, a multipart upload in parts when large, and
+/// nothing left behind when the body fails halfway.
+@Suite struct S3ObjectStoreWriteTests {
+    static func chunks(_ bytes: [UInt8], size: Int = 64 * 1024, failAfter: Int? = nil) -> ObjectBodyStream {
+        let state = Shared(0)
+        return ObjectBodyStream {
+            let offset = state.value
+            if let failAfter, offset >= failAfter { throw CancellationError() }
+            guard offset < bytes.count else { return nil }
+            let end = min(offset + size, bytes.count)
+            state.set(end)
+            return ByteBuffer(bytes: bytes[offset..<end])
+        }
+    }
+
+    @Test(arguments: [100_000, 5 << 20, 12 << 20 + 17])
+    func aStreamedBodyIsStoredWhole(_ size: Int) async throws {
+        guard let environment = try Emulator.environment() else { return }
+        try await withClients(try PipelineConfiguration(environment: environment)) { clients in
+            let bucket = "it-write-\(Emulator.uniqueSuffix())"
+            try await clients.s3.createBucket(bucket: bucket)
+            let store = S3ObjectStore(s3: clients.s3, bucket: bucket)
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+            let written = try await store.write(key: "big.png", body: Self.chunks(bytes), contentType: "image/png", metadata: ["image-id": "x"])
+            #expect(written == size)
+            let object = try await clients.s3.getObject(bucket: bucket, key: "big.png", maxBytes: 64 << 20)
+            #expect(object.body.readableBytes == size)
+            #expect(Array(object.body.readableBytesView) == bytes)
+            #expect(object.head.contentType == "image/png")
+            #expect(object.head.metadata["image-id"] == "x")
+            #expect(try await clients.s3.listMultipartUploads(bucket: bucket).isEmpty)
+        }
+    }
+
+    @Test func aBodyThatFailsHalfwayLeavesNothing() async throws {
+        guard let environment = try Emulator.environment() else { return }
+        try await withClients(try PipelineConfiguration(environment: environment)) { clients in
+            let bucket = "it-abort-\(Emulator.uniqueSuffix())"
+            try await clients.s3.createBucket(bucket: bucket)
+            let store = S3ObjectStore(s3: clients.s3, bucket: bucket)
+            let bytes = [UInt8](repeating: 7, count: 16 << 20)
+            await #expect(throws: CancellationError.self) {
+                _ = try await store.write(key: "cut.png", body: Self.chunks(bytes, failAfter: 11 << 20), contentType: "image/png", metadata: [:])
+            }
+            #expect(try await clients.s3.listAllObjects(bucket: bucket).isEmpty)
+            #expect(try await clients.s3.listMultipartUploads(bucket: bucket).isEmpty, "two parts were up; the upload was aborted")
+        }
+    }
+}
+
+/// A value that closures share.
+final class Shared<Value: Sendable>: Sendable {
+    private let state: Mutex<Value>
+    init(_ value: Value) { state = Mutex(value) }
+    var value: Value { state.withLock { $0 } }
+    func set(_ value: Value) { state.withLock { $0 = value } }
 }

@@ -1,0 +1,121 @@
+"""The AWS template (deploy/aws/pipeline.yaml) deployed with CloudFormation on the emulator, once per
+test session, under a random stack name; deleted again at the end."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+
+# tests/ (stack.py) is importable however pytest was started (alone, this suite's rootdir is tests/aws).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cfn_template import ROOT, TEMPLATE, load  # noqa: E402
+from stack import emulator_environment  # noqa: E402
+
+# The repository's tests/data, else ../shared/testdata (or TESTDATA_DIR) beside the checkout.
+TESTDATA_DIRS = [ROOT / "tests" / "data", Path(os.environ.get("TESTDATA_DIR", ROOT.parent / "shared" / "testdata"))]
+
+IMAGE_PARAMETERS = ("UploadApiImage", "ProcessorImage", "NotifierImage")
+
+
+@dataclass
+class DeployedStack:
+    name: str
+    outputs: dict[str, str]
+    # logical id → (type, physical id), for the resources the emulator created
+    resources: dict[str, tuple[str, str]]
+    # resource types the emulator's CloudFormation skipped (it has no model for them)
+    skipped_types: list[str]
+    env: dict[str, str]
+
+    def client(self, service: str, **credentials):
+        return boto3.client(
+            service,
+            endpoint_url=self.env["AWS_ENDPOINT_URL"],
+            region_name=self.env.get("AWS_REGION", "us-east-1"),
+            aws_access_key_id=credentials.get("aws_access_key_id", self.env["AWS_ACCESS_KEY_ID"]),
+            aws_secret_access_key=credentials.get("aws_secret_access_key", self.env["AWS_SECRET_ACCESS_KEY"]),
+            aws_session_token=credentials.get("aws_session_token"),
+        )
+
+
+@pytest.fixture(scope="session")
+def testdata() -> Path:
+    """The photos and expected results (tests/data, or ../shared/testdata)."""
+    for directory in TESTDATA_DIRS:
+        if (directory / "photos").is_dir():
+            return directory
+    pytest.fail(f"test data not found at {' or '.join(map(str, TESTDATA_DIRS))}")
+
+
+@pytest.fixture(scope="session")
+def emulator_env() -> dict[str, str]:
+    env = emulator_environment()
+    if "AWS_ENDPOINT_URL" not in env:
+        pytest.fail("no emulator: run scripts/emulator.sh start (make test does)")
+    return env
+
+
+@pytest.fixture(scope="session")
+def bin_dir() -> Path:
+    """PIPELINE_BIN_DIR, else .build/debug (what make test builds), else .build/release."""
+    names = ("upload-api", "processor", "notifier", "pipeline-setup")
+    if os.environ.get("PIPELINE_BIN_DIR"):
+        candidates = [Path(os.environ["PIPELINE_BIN_DIR"])]
+    else:
+        candidates = [ROOT / ".build" / "debug", ROOT / ".build" / "release"]
+    for directory in candidates:
+        if all((directory / name).exists() for name in names):
+            return directory
+    pytest.fail(f"the services' binaries are missing from {', '.join(map(str, candidates))}: build them first (make build)")
+
+
+@pytest.fixture(scope="session")
+def deployed(emulator_env) -> DeployedStack:
+    stack = DeployedStack(name=f"aws-test-{uuid.uuid4().hex[:8]}", outputs={}, resources={}, skipped_types=[], env=emulator_env)
+    cloudformation = stack.client("cloudformation")
+    cloudformation.create_stack(
+        StackName=stack.name,
+        TemplateBody=TEMPLATE.read_text(),
+        Capabilities=["CAPABILITY_IAM"],
+        Parameters=[{"ParameterKey": key, "ParameterValue": f"example.invalid/{key}:test"} for key in IMAGE_PARAMETERS],
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        description = cloudformation.describe_stacks(StackName=stack.name)["Stacks"][0]
+        if not description["StackStatus"].endswith("_IN_PROGRESS") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert description["StackStatus"] == "CREATE_COMPLETE", description.get("StackStatusReason")
+    stack.outputs = {output["OutputKey"]: output["OutputValue"] for output in description.get("Outputs", [])}
+    template = load()
+    created = set()
+    for summary in cloudformation.list_stack_resources(StackName=stack.name)["StackResourceSummaries"]:
+        if summary.get("LogicalResourceId"):
+            stack.resources[summary["LogicalResourceId"]] = (summary["ResourceType"], summary.get("PhysicalResourceId", ""))
+            created.add(summary["LogicalResourceId"])
+    stack.skipped_types = sorted({
+        resource["Type"] for logical_id, resource in template["Resources"].items()
+        if logical_id not in created and "Condition" not in resource
+    })
+    yield stack
+    # Delete what was created: empty the buckets first, as CloudFormation would need.
+    s3 = stack.client("s3")
+    for key in ("InputBucketName", "ProcessedBucketName"):
+        bucket = stack.outputs.get(key)
+        try:
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+                for entry in page.get("Contents", []):
+                    s3.delete_object(Bucket=bucket, Key=entry["Key"])
+        except Exception:  # noqa: BLE001 - best effort: the emulator keeps no state across restarts anyway
+            pass
+    try:
+        cloudformation.delete_stack(StackName=stack.name)
+    except Exception:  # noqa: BLE001
+        pass

@@ -1,0 +1,198 @@
+"""deploy/aws/pipeline.yaml read as data: the task roles grant exactly what each service calls, the
+containers get compose's environment, the load balancer serves the page and the API on one origin, and
+scaling, alarms and storage are what the README says. (Lint: test_lint.py; on the emulator:
+test_stack_on_emulator.py; queue settings against pipeline-setup: test_queue_settings.py.)"""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from cfn_template import ROOT, load
+
+TEMPLATE = load()
+RESOURCES = TEMPLATE["Resources"]
+SERVICES = {"upload-api": "UploadApi", "processor": "Processor", "notifier": "Notifier"}
+
+# Every call each service makes (grep shared/AWSClient and services/*/Sources), as IAM actions on the
+# template's resources. HeadBucket (readiness) is s3:ListBucket, HeadObject is s3:GetObject, a
+# large upload's CreateMultipartUpload/UploadPart/CompleteMultipartUpload are s3:PutObject (its
+# AbortMultipartUpload is its own action), DeleteMessageBatch is sqs:DeleteMessage, readiness's GetQueueAttributes(QueueArn) is
+# sqs:GetQueueAttributes. The README's table says the same.
+EXPECTED_GRANTS = {
+    "UploadApiTaskRole": {
+        ("s3:PutObject", "input objects"), ("s3:AbortMultipartUpload", "input objects"),
+        ("s3:DeleteObject", "input objects"), ("s3:ListBucket", "input bucket"),
+        ("sqs:GetQueueUrl", "input queue"), ("sqs:SendMessage", "input queue"), ("sqs:GetQueueAttributes", "input queue"),
+        ("sqs:GetQueueUrl", "processed queue"), ("sqs:SendMessage", "processed queue"),
+    },
+    "ProcessorTaskRole": {
+        ("s3:GetObject", "input objects"), ("s3:ListBucket", "input bucket"),
+        ("s3:PutObject", "processed objects"), ("s3:ListBucket", "processed bucket"),
+        ("sqs:GetQueueUrl", "input queue"), ("sqs:ReceiveMessage", "input queue"), ("sqs:DeleteMessage", "input queue"),
+        ("sqs:ChangeMessageVisibility", "input queue"), ("sqs:GetQueueAttributes", "input queue"),
+        ("sqs:GetQueueUrl", "processed queue"), ("sqs:SendMessage", "processed queue"), ("sqs:GetQueueAttributes", "processed queue"),
+    },
+    "NotifierTaskRole": {
+        ("s3:ListBucket", "input bucket"), ("s3:GetObject", "input objects"),
+        ("s3:ListBucket", "processed bucket"), ("s3:GetObject", "processed objects"),
+        ("sqs:GetQueueUrl", "processed queue"), ("sqs:ReceiveMessage", "processed queue"),
+        ("sqs:DeleteMessage", "processed queue"), ("sqs:GetQueueAttributes", "processed queue"),
+    },
+}
+STORES = {"InputBucket": "input", "ProcessedBucket": "processed", "InputQueue": "input", "ProcessedQueue": "processed",
+          "InputDeadLetterQueue": "input dead-letter", "ProcessedDeadLetterQueue": "processed dead-letter"}
+
+
+def listify(value):
+    return value if isinstance(value, list) else [value]
+
+
+def resource_name(resource) -> str:
+    """{"Fn::GetAtt": ["InputBucket", "Arn"]} → "input bucket"; {"Fn::Sub": "${InputBucket.Arn}/*"} → "input objects"."""
+    if isinstance(resource, dict) and "Fn::GetAtt" in resource:
+        logical_id, attribute = resource["Fn::GetAtt"]
+        assert attribute == "Arn"
+        kind = "bucket" if logical_id.endswith("Bucket") else "queue"
+        return f"{STORES[logical_id]} {kind}"
+    if isinstance(resource, dict) and "Fn::Sub" in resource:
+        for logical_id, name in STORES.items():
+            if resource["Fn::Sub"] == f"${{{logical_id}.Arn}}/*":
+                return f"{name} objects"
+    raise AssertionError(f"unexpected resource {resource!r}")
+
+
+def grants(role: dict) -> set[tuple[str, str]]:
+    found = set()
+    for policy in role["Properties"].get("Policies", []):
+        for statement in policy["PolicyDocument"]["Statement"]:
+            assert statement["Effect"] == "Allow" and "Condition" not in statement
+            for action in listify(statement["Action"]):
+                for resource in listify(statement["Resource"]):
+                    found.add((action, resource_name(resource)))
+    return found
+
+
+def mentions(value, names: set[str]) -> bool:
+    text = yaml.safe_dump(value)
+    return any(name in text for name in names)
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED_GRANTS))
+def test_each_task_role_grants_exactly_what_its_service_calls(role):
+    assert grants(RESOURCES[role]) == EXPECTED_GRANTS[role]
+
+
+def test_each_service_runs_with_its_own_role_and_nothing_else_reaches_the_buckets_or_queues():
+    for service, prefix in SERVICES.items():
+        definition = RESOURCES[f"{prefix}TaskDefinition"]["Properties"]
+        assert definition["TaskRoleArn"] == {"Fn::GetAtt": [f"{prefix}TaskRole", "Arn"]}
+        assert definition["ExecutionRoleArn"] == {"Fn::GetAtt": ["TaskExecutionRole", "Arn"]}
+    for logical_id, resource in RESOURCES.items():
+        if resource["Type"].startswith("AWS::IAM::") and logical_id not in EXPECTED_GRANTS:
+            assert not mentions(resource, set(STORES)), f"{logical_id} refers to a bucket or queue"
+        if resource["Type"] in ("AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy"):
+            effects = {statement["Effect"] for statement in resource["Properties"]["PolicyDocument"]["Statement"]}
+            assert effects == {"Deny"}, f"{logical_id} must only deny"
+    execution = RESOURCES["TaskExecutionRole"]["Properties"]
+    assert "Policies" not in execution
+    assert execution["ManagedPolicyArns"] == [
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"}]
+    for role in [*EXPECTED_GRANTS, "TaskExecutionRole"]:
+        (statement,) = RESOURCES[role]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+
+
+def test_containers_get_composes_environment():
+    """Same variables and values as docker-compose.yml, except: no emulator endpoint and no static keys
+    (real AWS, the task role), names and region from the stack, page origin from the load balancer."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    from_stack = {
+        "AWS_REGION": {"Ref": "AWS::Region"},
+        "INPUT_BUCKET": {"Ref": "InputBucket"},
+        "PROCESSED_BUCKET": {"Ref": "ProcessedBucket"},
+        "INPUT_QUEUE": {"Fn::GetAtt": ["InputQueue", "QueueName"]},
+        "PROCESSED_QUEUE": {"Fn::GetAtt": ["ProcessedQueue", "QueueName"]},
+        "CORS_ALLOWED_ORIGINS": {"Fn::If": ["UseHttps", {"Fn::Sub": "https://${DomainName}"}, {"Fn::Sub": "http://${LoadBalancer.DNSName}"}]},
+        "PUBLIC_UPLOAD_URL": {"Fn::If": ["UseHttps", {"Fn::Sub": "https://${DomainName}/upload"}, {"Fn::Sub": "http://${LoadBalancer.DNSName}/upload"}]},
+    }
+    for service, prefix in SERVICES.items():
+        (container,) = RESOURCES[f"{prefix}TaskDefinition"]["Properties"]["ContainerDefinitions"]
+        environment = {entry["Name"]: entry["Value"] for entry in container["Environment"]}
+        expected = {name: str(value) for name, value in compose[service]["environment"].items()
+                    if name not in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+        expected |= {name: value for name, value in from_stack.items() if name in expected}
+        assert environment == expected, service
+        assert environment["HTTP_HOST"] == "0.0.0.0" and environment["LOG_FORMAT"] == "json"
+        port = int(environment["HTTP_PORT"])
+        assert container["PortMappings"] == [{"ContainerPort": port, "Protocol": "tcp"}]
+        assert f"/dev/tcp/127.0.0.1/{port}" in container["HealthCheck"]["Command"][-1]
+        assert "GET /healthz" in container["HealthCheck"]["Command"][-1]
+        assert container["LogConfiguration"]["LogDriver"] == "awslogs"
+        # Started through the credentials entrypoint, with the image's own command after it.
+        assert container["EntryPoint"] == ["bash", "-c"]
+        assert container["Command"][0] == {"Fn::FindInMap": ["TaskEntrypoint", "Script", "Bash"]}
+        assert container["Command"][1:3] == [service, f"/app/{service}"]
+
+
+def test_one_origin_routes_upload_to_the_api_and_everything_else_to_the_notifier():
+    upload = RESOURCES["UploadRoute"]["Properties"]
+    assert upload["Conditions"] == [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/upload", "/openapi.yaml"]}}]
+    assert upload["Actions"] == [{"Type": "forward", "TargetGroupArn": {"Ref": "UploadApiTargetGroup"}}]
+    https = RESOURCES["HttpsListener"]["Properties"]["DefaultActions"]
+    http = RESOURCES["HttpListener"]["Properties"]["DefaultActions"]["Fn::If"]
+    assert https == http[2] == [{"Type": "forward", "TargetGroupArn": {"Ref": "NotifierTargetGroup"}}]
+    assert http[1][0]["Type"] == "redirect"
+    assert RESOURCES["UploadApiTargetGroup"]["Properties"]["Port"] == 8081
+    assert RESOURCES["NotifierTargetGroup"]["Properties"]["Port"] == 8080
+    for group in ("UploadApiTargetGroup", "NotifierTargetGroup"):
+        assert RESOURCES[group]["Properties"]["HealthCheckPath"] == "/healthz"
+    attributes = {entry["Key"]: entry["Value"] for entry in RESOURCES["LoadBalancer"]["Properties"]["LoadBalancerAttributes"]}
+    # The notifier's event streams send a heartbeat every 15 s; the upload API answers within 30 s.
+    assert int(attributes["idle_timeout.timeout_seconds"]) > 30
+
+
+def test_scaling_processor_on_backlog_per_task_upload_api_on_cpu_and_one_notifier():
+    processor = RESOURCES["ProcessorBacklogScaling"]["Properties"]["TargetTrackingScalingPolicyConfiguration"]
+    metrics = {metric["Id"]: metric for metric in processor["CustomizedMetricSpecification"]["Metrics"]}
+    assert metrics["backlog_per_task"]["Expression"] == "visible / running"
+    assert metrics["visible"]["MetricStat"]["Metric"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert metrics["visible"]["MetricStat"]["Metric"]["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["InputQueue", "QueueName"]}}]
+    assert metrics["running"]["MetricStat"]["Metric"]["MetricName"] == "RunningTaskCount"
+    assert processor["TargetValue"] == {"Ref": "ProcessorBacklogPerTask"}
+    target = RESOURCES["ProcessorScalableTarget"]["Properties"]
+    assert (target["MinCapacity"], target["MaxCapacity"]) == ({"Ref": "ProcessorMinTasks"}, {"Ref": "ProcessorMaxTasks"})
+    upload = RESOURCES["UploadApiCpuScaling"]["Properties"]["TargetTrackingScalingPolicyConfiguration"]
+    assert upload["PredefinedMetricSpecification"] == {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}
+    notifier = RESOURCES["NotifierService"]["Properties"]
+    assert notifier["DesiredCount"] == 1
+    assert notifier["DeploymentConfiguration"]["MaximumPercent"] == 100  # never two, not even while deploying
+    scaled = {resource["Properties"]["ResourceId"]["Fn::Sub"] for resource in RESOURCES.values()
+              if resource["Type"] == "AWS::ApplicationAutoScaling::ScalableTarget"}
+    assert scaled == {"service/${Cluster}/${ProcessorService.Name}", "service/${Cluster}/${UploadApiService.Name}"}
+
+
+def test_alarms_on_dead_letters_and_on_the_oldest_waiting_image():
+    alarms = {(resource["Properties"]["MetricName"], resource["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0])
+              for resource in RESOURCES.values() if resource["Type"] == "AWS::CloudWatch::Alarm"}
+    assert alarms == {("ApproximateNumberOfMessagesVisible", "InputDeadLetterQueue"),
+                      ("ApproximateNumberOfMessagesVisible", "ProcessedDeadLetterQueue"),
+                      ("ApproximateAgeOfOldestMessage", "InputQueue")}
+
+
+def test_buckets_are_private_encrypted_and_tls_only():
+    for bucket in ("InputBucket", "ProcessedBucket"):
+        properties = RESOURCES[bucket]["Properties"]
+        assert set(properties["PublicAccessBlockConfiguration"].values()) == {True}
+        assert len(properties["PublicAccessBlockConfiguration"]) == 4
+        (rule,) = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+        (statement,) = RESOURCES[f"{bucket}Policy"]["Properties"]["PolicyDocument"]["Statement"]
+        assert statement["Effect"] == "Deny" and statement["Principal"] == "*" and statement["Action"] == "s3:*"
+        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        assert statement["Resource"] == [{"Fn::GetAtt": [bucket, "Arn"]}, {"Fn::Sub": f"${{{bucket}.Arn}}/*"}]
+
+
+def test_outputs_name_the_page_and_the_upload_url():
+    outputs = TEMPLATE["Outputs"]
+    assert outputs["PageUrl"]["Value"]["Fn::If"][2] == {"Fn::Sub": "http://${LoadBalancer.DNSName}/"}
+    assert outputs["UploadUrl"]["Value"]["Fn::If"][2] == {"Fn::Sub": "http://${LoadBalancer.DNSName}/upload"}

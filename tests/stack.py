@@ -123,7 +123,8 @@ class Stack:
                 continue
             process.send_signal(signal.SIGTERM)
             try:
-                process.wait(timeout=15)
+                # An idle processor finishes its long poll (up to 20 s) before it exits.
+                process.wait(timeout=25)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()

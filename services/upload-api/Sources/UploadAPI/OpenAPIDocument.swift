@@ -17,9 +17,9 @@ enum OpenAPIDocument {
               description: |
                 The file is checked from its bytes (PNG signature and IHDR), never from its name or
                 declared type. The body is read as a stream and refused as soon as it passes
-                MAX_UPLOAD_BYTES. The answer comes within 30 s of the body's end: when S3 or SQS are
-                slower, 503 with Retry-After, while the upload finishes behind it (queued whole, or
-                nothing left); retry with the same Idempotency-Key to learn its image.
+                MAX_UPLOAD_BYTES; larger bodies stream on to S3 in parts. The answer comes within 30 s
+                of the body's end: when S3 or SQS are slower, 503 with Retry-After, and what was
+                stored is removed again; retry with the same Idempotency-Key.
               parameters:
                 - name: Idempotency-Key
                   in: header

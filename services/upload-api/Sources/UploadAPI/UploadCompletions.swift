@@ -2,14 +2,15 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Storing and queueing uploads, as work that finishes even when its request could not wait.
+/// Storing and queueing uploads, with a deadline on what waits for S3 and SQS.
 ///
-/// A request waits for its upload's work up to ``answerDeadline`` (DESIGN.md: never more than
-/// 30 s on S3 or SQS); past that it answers 503 with Retry-After and the work goes on here, within
-/// the AWS client's own bounded retries. So an upload is either queued whole (and processed, even
-/// though its client saw a 503; a retry with the same Idempotency-Key finds the same image) or
-/// leaves nothing behind — never an object without its message. On shutdown the work in hand is
-/// waited for, up to ``drainLimit``.
+/// A request waits for its upload's work up to ``answerDeadline`` after its body ended (DESIGN.md:
+/// never more than 30 s on S3 or SQS); past that it answers 503 with Retry-After and the work is
+/// cancelled, which makes it undo what it did (delete the object, abort the multipart upload) in
+/// the background here: a 503 stores and queues nothing. The one exception is a message whose send
+/// was under way at the deadline and got through: that image is processed (or, its object gone,
+/// failed), and a retry with the same Idempotency-Key lands on it. On shutdown the work and
+/// clean-ups in hand are waited for, up to ``drainLimit``.
 final class UploadCompletions: Service, Sendable {
     /// The longest a request waits for S3 and SQS.
     let answerDeadline: Duration
@@ -47,8 +48,9 @@ final class UploadCompletions: Service, Sendable {
             return task
         }
         await start.wait()
-        // The work is not cancelled at the deadline: only the waiting stops.
-        _ = await Self.wait(upTo: answerDeadline) { await task.value }
+        if await !Self.wait(upTo: answerDeadline, for: { await task.value }) {
+            task.cancel()  // it cleans up after itself, still in hand until done
+        }
         switch outcome.value {
         case .success?: return
         case .failure(let error)?: throw error

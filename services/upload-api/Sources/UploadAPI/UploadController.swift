@@ -161,11 +161,16 @@ struct UploadController: Sendable {
     /// - Returns: the file's size.
     func storeStreaming(_ body: UploadBodyStream, key: String, imageID: String, logger: Logger) async throws -> Int {
         do {
-            return try await store.write(key: key, body: body.file, contentType: "image/png", metadata: ["image-id": imageID])
+            let size = try await store.write(key: key, body: body.file, contentType: "image/png", metadata: ["image-id": imageID])
+            // Past the deadline the client hears 503: the stored object must go, unqueued.
+            try Task.checkCancellation()
+            return size
         } catch let refusal as UploadRefusal {
             throw refusal
         } catch {
             logger.error("storing the upload failed", metadata: ["key": .string(key), "error": .string("\(error)")])
+            // A put cut short may have stored the object all the same.
+            await deleteUnqueued(key, logger: logger)
             throw APIError.unavailable("The image store")
         }
     }
@@ -184,7 +189,12 @@ struct UploadController: Sendable {
 
     /// Deletes the object of an upload whose message could not be sent, trying again for a while
     /// (an outage that broke the send may break the delete too): no object without its message.
+    /// It runs to the end in a task of its own, also when the upload's work was cancelled.
     func deleteUnqueued(_ key: String, logger: Logger, attempts: Int = 10, pause: Duration = .seconds(6)) async {
+        await Task { await deleteWithRetries(key, logger: logger, attempts: attempts, pause: pause) }.value
+    }
+
+    private func deleteWithRetries(_ key: String, logger: Logger, attempts: Int, pause: Duration) async {
         for attempt in 1...attempts {
             do {
                 try await store.delete(key: key)

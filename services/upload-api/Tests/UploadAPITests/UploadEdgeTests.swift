@@ -80,26 +80,40 @@ import Testing
         }
     }
 
-    /// S3 slower than the deadline: the client hears 503 + Retry-After in time, and the upload
-    /// still completes behind it (object and message), so nothing is half done.
-    @Test func aSlowStoreAnswers503InTimeAndTheUploadStillCompletes() async throws {
+    /// S3 slower than the deadline: the client hears 503 + Retry-After in time, and the upload is
+    /// undone behind it, so a 503 stores and queues nothing.
+    @Test func aSlowStoreAnswers503InTimeAndLeavesNothing() async throws {
         var harness = try UploadHarness()
         harness.answerDeadline = .milliseconds(300)
         harness.store.delay(.put, by: .milliseconds(2500))
         let form = Multipart.image(png)
         let started = ContinuousClock.now
         try await harness.send(headers: form.headers, body: form.body) { response in
-            // Measured here: the application's shutdown after the test waits for the work.
+            // Measured here: the application's shutdown after the test waits for the clean-up.
             #expect(ContinuousClock.now - started < .milliseconds(2000), "answered at the deadline, not when S3 answered")
             #expect(response.status == .serviceUnavailable)
             #expect(response.headers[.retryAfter] != nil)
             let answer = try json(response)
             #expect(answer["error"] == "unavailable")
         }
-        let deadline = ContinuousClock.now + .seconds(5)
-        while harness.queue.bodies.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(harness.store.keys.count == 1)
-        #expect(harness.queue.bodies.count == 1)
+        try await Task.sleep(for: .seconds(3))
+        #expect(harness.store.keys.isEmpty)
+        #expect(harness.queue.bodies.isEmpty)
+        #expect(harness.events.bodies.isEmpty)
+    }
+
+    /// A queue slower than the deadline: 503, and the object already stored is deleted again.
+    @Test func aSlowQueueAnswers503AndTheObjectIsDeleted() async throws {
+        var harness = try UploadHarness()
+        harness.answerDeadline = .milliseconds(300)
+        harness.queue.delay(.send, by: .milliseconds(2500))
+        let form = Multipart.image(png)
+        try await harness.send(headers: form.headers, body: form.body) { response in
+            #expect(response.status == .serviceUnavailable)
+        }
+        try await Task.sleep(for: .seconds(1))
+        #expect(harness.store.keys.isEmpty)
+        #expect(harness.queue.bodies.isEmpty)
     }
 
     /// The queue down: the stored object is deleted again, even when the first delete fails.

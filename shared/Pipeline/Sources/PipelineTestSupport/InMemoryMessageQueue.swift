@@ -20,6 +20,7 @@ public final class InMemoryMessageQueue: MessageQueue {
         var messages: [Stored] = []
         var deduplicationIDs: Set<String> = []
         var failures: [Operation: MessageQueueError] = [:]
+        var delays: [Operation: Duration] = [:]
         var nextID = 0
         var visibilityChanges: [(handle: String, timeout: Int)] = []
     }
@@ -38,18 +39,26 @@ public final class InMemoryMessageQueue: MessageQueue {
         state.withLock { $0.failures[operation] = error }
     }
 
+    /// Makes every later call of `operation` take `delay` first (nil makes it quick again), as a
+    /// slow or unreachable SQS would.
+    public func delay(_ operation: Operation, by delay: Duration?) {
+        state.withLock { $0.delays[operation] = delay }
+    }
+
     /// Bodies of the messages still in the queue (visible or not), oldest first.
     public var bodies: [String] { state.withLock { $0.messages.map(\.body) } }
 
     /// Every visibility change asked for, in order.
     public var visibilityChanges: [(handle: String, timeout: Int)] { state.withLock { $0.visibilityChanges } }
 
-    private func check(_ operation: Operation) throws {
-        if let failure = state.withLock({ $0.failures[operation] }) { throw failure }
+    private func check(_ operation: Operation) async throws {
+        let (failure, delay) = state.withLock { ($0.failures[operation], $0.delays[operation]) }
+        if let delay { try await Task.sleep(for: delay) }
+        if let failure { throw failure }
     }
 
     public func send(body: String, groupID: String, deduplicationID: String) async throws {
-        try check(.send)
+        try await check(.send)
         state.withLock { state in
             guard state.deduplicationIDs.insert(deduplicationID).inserted else { return }
             state.nextID += 1
@@ -58,7 +67,7 @@ public final class InMemoryMessageQueue: MessageQueue {
     }
 
     public func receive(maxMessages: Int, waitSeconds: Int, visibilityTimeout: Int?) async throws -> [QueueMessage] {
-        try check(.receive)
+        try await check(.receive)
         let deadline = ContinuousClock.now + .seconds(waitSeconds)
         while true {
             let received = takeVisible(maxMessages: maxMessages, visibilityTimeout: visibilityTimeout ?? defaultVisibilityTimeout)
@@ -90,19 +99,19 @@ public final class InMemoryMessageQueue: MessageQueue {
     }
 
     public func delete(receiptHandle: String) async throws {
-        try check(.delete)
+        try await check(.delete)
         state.withLock { $0.messages.removeAll { $0.receiptHandle == receiptHandle } }
     }
 
     public func deleteBatch(receiptHandles: [String]) async throws -> [String] {
-        try check(.delete)
+        try await check(.delete)
         let handles = Set(receiptHandles)
         state.withLock { $0.messages.removeAll { $0.receiptHandle.map(handles.contains) ?? false } }
         return []
     }
 
     public func changeVisibility(receiptHandle: String, timeout: Int) async throws {
-        try check(.changeVisibility)
+        try await check(.changeVisibility)
         state.withLock { state in
             state.visibilityChanges.append((receiptHandle, timeout))
             if let index = state.messages.firstIndex(where: { $0.receiptHandle == receiptHandle }) {
@@ -112,6 +121,6 @@ public final class InMemoryMessageQueue: MessageQueue {
     }
 
     public func checkReachable() async throws {
-        try check(.reachability)
+        try await check(.reachability)
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: each Swift package's unit and integration tests against the strict emulator
 # (started here unless one already runs, and stopped again if started here), then the Python
-# suites: container checks, end to end, real browser. Exit status: non-zero when anything failed.
+# suites: container checks, API fuzzing, end to end, real browser, and the fault suite on the
+# release binaries. Exit status: non-zero when anything failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -28,8 +29,19 @@ for package in "${packages[@]}"; do
   [ "${PIPESTATUS[0]}" = 0 ] || failed+=("$package")
 done
 
-echo "== containers, end to end, browser (pytest)"
+echo "== containers, API fuzzing, end to end, browser (pytest)"
 bash tests/e2e/run.sh || failed+=("tests (pytest)")
+
+# The fault suite drives the release binaries, as they run in production.
+echo "== fault suite (release binaries)"
+release_ok=1
+for package in shared/Pipeline services/upload-api services/processor services/notifier; do
+  scripts/swiftpm.sh build "$package" -c release >"$root/.run/build-release.log" 2>&1 \
+    || { grep -E 'error' "$root/.run/build-release.log"; failed+=("release build of $package"); release_ok=0; break; }
+done
+if [ "$release_ok" = 1 ]; then
+  scripts/test-faults.sh || failed+=("tests/faults")
+fi
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"

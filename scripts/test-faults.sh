@@ -19,13 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 1
 fi
 scripts/venv.sh || exit 1
-started_emulator=0
-cleanup() { if [ "$started_emulator" = 1 ]; then scripts/emulator.sh stop >/dev/null; fi; }
-trap cleanup EXIT
-if ! scripts/emulator.sh status >/dev/null 2>&1; then
-  started_emulator=1
-  scripts/emulator.sh start || exit 1
-fi
+. scripts/use-emulator.sh
 export PIPELINE_BIN_DIR=$bin_dir
 mkdir -p tests/output/faults
 # The whole suite unless a test path is given (e.g. tests/faults/test_network.py).

@@ -10,13 +10,7 @@ export REQUIRE_EMULATOR=${REQUIRE_EMULATOR:-1}
 packages=(shared/AWSClient shared/Pipeline services/upload-api services/processor services/notifier)
 
 scripts/venv.sh || exit 1
-started_emulator=0
-cleanup() { if [ "$started_emulator" = 1 ]; then scripts/emulator.sh stop >/dev/null; fi; }
-trap cleanup EXIT
-if ! scripts/emulator.sh status >/dev/null 2>&1; then
-  started_emulator=1
-  scripts/emulator.sh start || exit 1
-fi
+. scripts/use-emulator.sh
 set -a; . .run/emulator.env; set +a
 
 failed=()

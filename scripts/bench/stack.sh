@@ -15,7 +15,5 @@ for package in shared/Pipeline services/upload-api services/processor services/n
   scripts/swiftpm.sh build "$package" -c release >>.run/bench/build.log 2>&1 \
     || { echo "release build of $package failed; see .run/bench/build.log" >&2; exit 1; }
 done
-started_emulator=0
-scripts/emulator.sh status >/dev/null 2>&1 || { scripts/emulator.sh start; started_emulator=1; }
-trap 'if [ "$started_emulator" = 1 ]; then scripts/emulator.sh stop >/dev/null; fi' EXIT
+. scripts/use-emulator.sh
 .venv/bin/python "scripts/bench/$script" "$@"

@@ -18,6 +18,7 @@ help:
 	@echo "make test-faults  fault suite (kill -9, resets, black hole, DLQ, SIGTERM, bad input) on the release binaries"
 	@echo "make bench-load   60 s of 32 concurrent uploads with 2 processors: uploads/s, errors, RSS per service"
 	@echo "make testdata   regenerate tests/data/expected-opencv.json from OpenCV (PyPI wheel, x86_64)"
+	@echo "make lint-aws   cfn-lint and checkov on the AWS template (deploy/aws); make test runs it too"
 
 build:
 	@for p in $(PACKAGES); do echo "== build $$p"; $(SWIFTPM) build $$p || exit 1; done
@@ -67,3 +68,8 @@ bench-notifier:
 
 bench-load:
 	@scripts/bench/stack.sh load.py --seconds "$${DURATION:-60}" --concurrency "$${CONCURRENCY:-32}" --processors "$${PROCESSORS:-2}"
+
+# The AWS template's linters (tests/aws runs this too, so make test and CI cover it).
+.PHONY: lint-aws
+lint-aws:
+	@scripts/lint-aws.sh

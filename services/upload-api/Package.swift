@@ -31,9 +31,12 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
+        /// glibc's allocator tuned for streamed uploads (mallopt is C only).
+        .target(name: "CMemory"),
         .executableTarget(
             name: "UploadAPI",
             dependencies: [
+                "CMemory",
                 .product(name: "PipelineContract", package: "Pipeline"),
                 .product(name: "PipelineService", package: "Pipeline"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -9,6 +9,6 @@ for package in shared/Pipeline services/upload-api services/processor services/n
   scripts/swiftpm.sh build "$package" >tests/output/build.log 2>&1 \
     || { grep -E 'error' tests/output/build.log; exit 1; }
 done
-suites=(tests/containers tests/api tests/e2e)
+suites=(tests/containers tests/api tests/e2e tests/aws)
 [ -d tests/browser ] && suites+=(tests/browser)
 exec "$root/.venv/bin/python" -m pytest -p no:cacheprovider -q -rs "${suites[@]}" "$@"

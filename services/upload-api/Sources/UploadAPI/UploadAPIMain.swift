@@ -1,3 +1,4 @@
+import CMemory
 import Hummingbird
 import Logging
 import PipelineAWS
@@ -7,6 +8,9 @@ import PipelineService
 @main
 struct UploadAPIMain {
     static func main() async throws {
+        // Uploads stream through 5 MiB part buffers that come and go; glibc would keep freed ones
+        // in the heap (~20 MB more at 8 concurrent 40 MiB uploads).
+        cmemory_return_large_blocks()
         let configuration = ServiceStartup.configuration(UploadAPIConfiguration.self)
         let logger = Logger(label: UploadAPIConfiguration.serviceName)
         let clients = PipelineClients(configuration: configuration.shared.pipeline, logger: logger)

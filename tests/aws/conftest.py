@@ -105,17 +105,37 @@ def deployed(emulator_env) -> DeployedStack:
         if logical_id not in created and "Condition" not in resource
     })
     yield stack
-    # Delete what was created: empty the buckets first, as CloudFormation would need.
+    delete(stack, cloudformation)
+
+
+def delete(stack: DeployedStack, cloudformation) -> None:
+    """Deletes the stack, best effort (the emulator keeps nothing across a restart anyway). The
+    emulator's DeleteStack leaves the ECS cluster and, failing on the VPC (DependencyViolation), the
+    network; those are deleted here one by one."""
     s3 = stack.client("s3")
     for key in ("InputBucketName", "ProcessedBucketName"):
-        bucket = stack.outputs.get(key)
-        try:
-            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        try:  # CloudFormation deletes only empty buckets
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=stack.outputs[key]):
                 for entry in page.get("Contents", []):
-                    s3.delete_object(Bucket=bucket, Key=entry["Key"])
-        except Exception:  # noqa: BLE001 - best effort: the emulator keeps no state across restarts anyway
+                    s3.delete_object(Bucket=stack.outputs[key], Key=entry["Key"])
+        except Exception:  # noqa: BLE001
             pass
-    try:
-        cloudformation.delete_stack(StackName=stack.name)
-    except Exception:  # noqa: BLE001
-        pass
+    physical = {logical_id: physical_id for logical_id, (_, physical_id) in stack.resources.items()}
+    ecs, ec2 = stack.client("ecs"), stack.client("ec2")
+    steps = [lambda: cloudformation.delete_stack(StackName=stack.name)]
+    steps += [lambda name=name: ecs.delete_service(cluster=physical["Cluster"], service=physical[name], force=True)
+              for name in ("UploadApiService", "ProcessorService", "NotifierService")]
+    steps += [lambda: ecs.delete_cluster(cluster=physical["Cluster"]),
+              lambda: ec2.delete_vpc_endpoints(VpcEndpointIds=[physical["S3GatewayEndpoint"]]),
+              lambda: ec2.detach_internet_gateway(InternetGatewayId=physical["InternetGateway"], VpcId=physical["Vpc"]),
+              lambda: ec2.delete_internet_gateway(InternetGatewayId=physical["InternetGateway"])]
+    steps += [lambda name=name: ec2.delete_security_group(GroupId=physical[name])
+              for name in ("WebServiceSecurityGroup", "ProcessorSecurityGroup", "LoadBalancerSecurityGroup")]
+    steps += [lambda name=name: ec2.delete_subnet(SubnetId=physical[name]) for name in ("PublicSubnetA", "PublicSubnetB")]
+    steps += [lambda: ec2.delete_route_table(RouteTableId=physical["PublicRouteTable"]),
+              lambda: ec2.delete_vpc(VpcId=physical["Vpc"])]
+    for step in steps:
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - already gone, or the emulator refuses; the rest still goes
+            pass

@@ -40,7 +40,7 @@ from PIL import Image
 
 from cfn_template import entrypoint_script
 from ecs_agent import FakeECSAgent, expiration_in
-from stack import ROOT, Stack
+from stack import Stack
 
 SERVICES = {"upload-api": "UploadApi", "processor": "Processor", "notifier": "Notifier"}
 # Resource types the emulator's CloudFormation has no model for (it skips them with a warning).
@@ -249,9 +249,15 @@ def wait_ready(stack: TaskStack, timeout: float = 20) -> dict[str, int]:
     urls = {"upload-api": stack.upload_url, "processor": stack.processor_url, "notifier": stack.notifier_url}
     deadline = time.monotonic() + timeout
     while True:
-        answers = {name: requests.get(f"{url}/readyz", timeout=5) for name, url in urls.items()}
-        if all(answer.status_code == 200 for answer in answers.values()) or time.monotonic() > deadline:
-            return {name: (answer.status_code, answer.text) for name, answer in answers.items()}
+        answers = {}
+        for name, url in urls.items():
+            try:
+                answer = requests.get(f"{url}/readyz", timeout=5)
+                answers[name] = (answer.status_code, answer.text)
+            except requests.RequestException as error:
+                answers[name] = (0, str(error))
+        if all(status == 200 for status, _ in answers.values()) or time.monotonic() > deadline:
+            return answers
         time.sleep(0.3)
 
 

@@ -3,7 +3,10 @@ import AWSSigV4
 /// Everything the AWS clients need: region, credentials, endpoint and call behaviour.
 public struct AWSConfiguration: Sendable {
     public var region: String
+    /// Fixed keys; not used when ``credentialsProvider`` is set.
     public var credentials: AWSCredentials
+    /// Where credentials come from when they are not fixed (an ECS task role's).
+    public var credentialsProvider: (any AWSCredentialsProvider)?
     /// A custom endpoint (LocalStack, moto); nil means the real AWS endpoints of `region`.
     public var endpoint: AWSEndpoint?
     /// Path-style S3 URLs (`endpoint/bucket/key`) instead of virtual-hosted ones (`bucket.endpoint/key`).
@@ -15,6 +18,7 @@ public struct AWSConfiguration: Sendable {
     public init(
         region: String = "us-east-1",
         credentials: AWSCredentials,
+        credentialsProvider: (any AWSCredentialsProvider)? = nil,
         endpoint: AWSEndpoint? = nil,
         s3ForcePathStyle: Bool? = nil,
         timeout: Duration = .seconds(30),
@@ -22,6 +26,7 @@ public struct AWSConfiguration: Sendable {
     ) {
         self.region = region
         self.credentials = credentials
+        self.credentialsProvider = credentialsProvider
         self.endpoint = endpoint
         self.s3ForcePathStyle = s3ForcePathStyle ?? (endpoint != nil)
         self.timeout = timeout
@@ -51,6 +56,8 @@ public struct AWSConfiguration: Sendable {
 extension AWSConfiguration {
     /// Reads the standard variables: `AWS_ENDPOINT_URL`, `AWS_REGION` then `AWS_DEFAULT_REGION`,
     /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `S3_FORCE_PATH_STYLE`.
+    /// Without keys, the container credentials that ECS announces for a task role
+    /// (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`, or `…_FULL_URI` with its authorization token).
     public init(environment: EnvironmentVariables) throws(ConfigurationError) {
         let endpoint = try environment.url("AWS_ENDPOINT_URL")
         let regionVariable = environment["AWS_REGION"] != nil ? "AWS_REGION" : "AWS_DEFAULT_REGION"
@@ -58,12 +65,40 @@ extension AWSConfiguration {
         guard Self.isValidRegion(region) else {
             throw ConfigurationError(variable: regionVariable, reason: "must be a region name like us-east-1, not \"\(region)\"")
         }
+        let pathStyle = try environment.bool("S3_FORCE_PATH_STYLE", default: endpoint != nil)
+        if environment["AWS_ACCESS_KEY_ID"] == nil, let provider = try Self.containerProvider(environment) {
+            self.init(
+                region: region, credentials: AWSCredentials(accessKeyID: "", secretAccessKey: ""), credentialsProvider: provider,
+                endpoint: endpoint, s3ForcePathStyle: pathStyle
+            )
+            return
+        }
         let credentials = AWSCredentials(
             accessKeyID: try environment.required("AWS_ACCESS_KEY_ID"),
             secretAccessKey: try environment.required("AWS_SECRET_ACCESS_KEY"),
             sessionToken: environment["AWS_SESSION_TOKEN"]
         )
-        let pathStyle = try environment.bool("S3_FORCE_PATH_STYLE", default: endpoint != nil)
         self.init(region: region, credentials: credentials, endpoint: endpoint, s3ForcePathStyle: pathStyle)
+    }
+}
+
+extension AWSConfiguration {
+    /// The container credentials provider the environment announces, if any.
+    static func containerProvider(_ environment: EnvironmentVariables) throws(ConfigurationError) -> ContainerCredentialsProvider? {
+        if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] {
+            guard relative.hasPrefix("/") else {
+                throw ConfigurationError(variable: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", reason: "must start with /, not \"\(relative)\"")
+            }
+            return ContainerCredentialsProvider(url: ContainerCredentialsProvider.ecsEndpoint + relative)
+        }
+        // Validated as an http(s) URL, then used as written (path and query included).
+        guard try environment.url("AWS_CONTAINER_CREDENTIALS_FULL_URI") != nil, let full = environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] else {
+            return nil
+        }
+        return ContainerCredentialsProvider(
+            url: full,
+            authorizationToken: environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"],
+            authorizationTokenFile: environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"]
+        )
     }
 }

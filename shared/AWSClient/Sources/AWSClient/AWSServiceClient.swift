@@ -111,9 +111,9 @@ public struct AWSServiceClient: Sendable {
         var attempt = 0
         while true {
             try Task.checkCancellation()
-            let request = signedRequest(call, payloadHash: payloadHash)
             let failure: AWSError
             do {
+                let request = signedRequest(call, payloadHash: payloadHash, signer: try await currentSigner())
                 switch try await send(request) {
                 case .success(let response): return response
                 case .failure(let error): failure = .service(error)
@@ -152,8 +152,16 @@ public struct AWSServiceClient: Sendable {
         .seconds((body?.readableBytes ?? 0) >> 20)
     }
 
+    /// The signer with the credentials valid now: the fixed keys', or the provider's (fetched again
+    /// when they near their expiration).
+    func currentSigner() async throws -> SigV4Signer {
+        guard let provider = configuration.credentialsProvider else { return signer }
+        let credentials = try await provider.credentials(using: transport)
+        return SigV4Signer(credentials: credentials, region: configuration.region, service: service, uriMode: signer.uriMode)
+    }
+
     /// Builds and signs the request for one attempt (a new date each time, so retries stay valid).
-    func signedRequest(_ call: Call, payloadHash: String) -> AWSHTTPRequest {
+    func signedRequest(_ call: Call, payloadHash: String, signer: SigV4Signer) -> AWSHTTPRequest {
         var headers = call.headers
         headers.append((name: "Host", value: call.endpoint.hostHeader))
         var toSign = SigV4Request(method: call.method.rawValue, path: call.endpoint.basePath + call.path, query: call.query, headers: headers)

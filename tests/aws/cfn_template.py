@@ -37,12 +37,6 @@ def load(path: Path = TEMPLATE) -> dict:
     return yaml.load(path.read_text(), Loader=_Loader)
 
 
-def entrypoint_script(template: dict | None = None) -> str:
-    """The bash entrypoint every task runs (Mappings/TaskEntrypoint/Script/Bash)."""
-    template = template or load()
-    return template["Mappings"]["TaskEntrypoint"]["Script"]["Bash"]
-
-
 def queue_policy() -> dict[str, int]:
     """QueuePolicy.swift's constants: maxReceiveCount, visibilityTimeoutSeconds, deadLetterRetentionSeconds."""
     text = QUEUE_POLICY.read_text()

@@ -64,15 +64,17 @@ def emulator_env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def bin_dir() -> Path:
-    """PIPELINE_BIN_DIR, else .build/debug (what make test builds), else .build/release."""
-    names = ("upload-api", "processor", "notifier", "pipeline-setup")
+    """PIPELINE_BIN_DIR, else whichever of .build/debug (what make test builds) and .build/release
+    has all the binaries and was built last (a stale build would lack what the other has)."""
+    services = ("upload-api", "processor", "notifier")
+    names = (*services, "pipeline-setup")
     if os.environ.get("PIPELINE_BIN_DIR"):
         candidates = [Path(os.environ["PIPELINE_BIN_DIR"])]
     else:
         candidates = [ROOT / ".build" / "debug", ROOT / ".build" / "release"]
-    for directory in candidates:
-        if all((directory / name).exists() for name in names):
-            return directory
+    complete = [directory for directory in candidates if all((directory / name).exists() for name in names)]
+    if complete:
+        return max(complete, key=lambda directory: min((directory / name).stat().st_mtime for name in services))
     pytest.fail(f"the services' binaries are missing from {', '.join(map(str, candidates))}: build them first (make build)")
 
 

@@ -1,10 +1,12 @@
 """A stand-in for the ECS agent's credentials endpoint, which a task reaches at
 http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI; here it listens on 127.0.0.1 and the
-task entrypoint finds it through AWS_CONTAINER_CREDENTIALS_FULL_URI (the same code path after the URL)."""
+services find it through AWS_CONTAINER_CREDENTIALS_FULL_URI with AWS_CONTAINER_AUTHORIZATION_TOKEN
+(shared/AWSClient's ContainerCredentialsProvider: the same fetch after the URL and the header)."""
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -20,11 +22,13 @@ def expiration_in(seconds: float) -> str:
 class FakeECSAgent:
     """GET /v2/credentials/<name> → {"AccessKeyId", "SecretAccessKey", "Token", "Expiration", "RoleArn"},
     from `providers[name](n)` where n counts that name's requests from 1 (None: a 500). Requests without the
-    authorization token, or for an unknown name, get 401 / 404 (what the agent answers)."""
+    authorization token, or for an unknown name, get 401 / 404 (what the agent answers). `served[name]`
+    lists what each request got: (time.time() when served, AccessKeyId, Expiration)."""
 
     def __init__(self) -> None:
         self.providers: dict[str, Callable[[int], dict]] = {}
         self.requests: dict[str, int] = defaultdict(int)
+        self.served: dict[str, list[tuple[float, str, str]]] = defaultdict(list)
         self.unauthorized = 0
         agent = self
 
@@ -40,6 +44,7 @@ class FakeECSAgent:
                 credentials = agent.providers[name](agent.requests[name])
                 if credentials is None:
                     return self.answer(500, {"code": "InternalError", "message": "credentials not ready"})
+                agent.served[name].append((time.time(), credentials["AccessKeyId"], credentials["Expiration"]))
                 self.answer(200, credentials)
 
             def answer(self, status: int, body: dict) -> None:
@@ -58,7 +63,7 @@ class FakeECSAgent:
         self.thread.start()
 
     def environment(self, name: str) -> dict[str, str]:
-        """What the task's container gets (with FULL_URI in place of ECS's RELATIVE_URI)."""
+        """What the task's container gets (FULL_URI and its token in place of ECS's RELATIVE_URI)."""
         return {
             "AWS_CONTAINER_CREDENTIALS_FULL_URI": f"http://127.0.0.1:{self.server.server_port}/v2/credentials/{name}",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN": TOKEN,

@@ -1,9 +1,10 @@
 """deploy/aws/pipeline.yaml deployed with CloudFormation on the emulator (conftest.py), and images run
 through the pipeline on the resources that stack created: the three services started as its ECS tasks
-would start them (each task definition's environment as CloudFormation resolved it, the task
-entrypoint, the task role's credentials from a stand-in ECS agent), with the emulator enforcing each
-role's policies. ECS, the load balancer and autoscaling do not run here: the emulator models them
-(task definitions, listener rules) but runs no containers.
+would start them (each task definition's environment as CloudFormation resolved it, the image's own
+ENTRYPOINT and CMD, no keys in the environment but a container credentials endpoint, a stand-in ECS
+agent, serving the task role's credentials), with the emulator enforcing each role's policies. ECS,
+the load balancer and autoscaling do not run here: the emulator models them (task definitions,
+listener rules) but runs no containers.
 
 What the emulator cannot do, and what stands in for it (every other request is checked as AWS would):
 - Its CloudFormation has no model for AWS::S3::BucketPolicy, AWS::EC2::SecurityGroupEgress,
@@ -31,6 +32,7 @@ import socket
 import subprocess
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -38,7 +40,7 @@ import requests
 from botocore.exceptions import ClientError
 from PIL import Image
 
-from cfn_template import entrypoint_script
+from cfn_template import ROOT
 from ecs_agent import FakeECSAgent, expiration_in
 from stack import Stack
 
@@ -53,10 +55,27 @@ MOTO_ACTION_NAMES = {
     "sqs:ChangeMessageVisibility": ["sqs:ChangeMessageVisibilityBatch"],
 }
 PHOTOS = ["photos/kodim02.png", "photos/kodim07.png", "photos/kodim17.png", "photos/kodim23.png"]
+# ContainerCredentialsProvider's refreshMargin: credentials are fetched again this long before they expire.
+REFRESH_MARGIN = 300
+# How long each service's first credentials are used before they come within the margin.
+FIRST_CREDENTIALS_SECONDS = 5
+STATIC_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
 
 def listify(value):
     return value if isinstance(value, list) else [value]
+
+
+def image_command(service: str) -> list[str]:
+    """The ENTRYPOINT and CMD (exec form) of services/<service>/Dockerfile, what ECS runs when the task
+    definition overrides neither."""
+    entrypoint, command = [], []
+    for line in (ROOT / "services" / service / "Dockerfile").read_text().splitlines():
+        if line.startswith("ENTRYPOINT "):
+            entrypoint, command = json.loads(line.split(" ", 1)[1]), []  # a later ENTRYPOINT resets CMD
+        elif line.startswith("CMD "):
+            command = json.loads(line.split(" ", 1)[1])
+    return entrypoint + command
 
 
 def free_port() -> int:
@@ -101,8 +120,9 @@ def test_task_definitions_name_the_stacks_own_resources(deployed, task_definitio
         assert env["INPUT_QUEUE"] == outputs["InputQueueName"]
         assert env["PROCESSED_QUEUE"] == outputs["ProcessedQueueName"]
         assert env["AWS_REGION"] == deployed.env.get("AWS_REGION", "us-east-1")
-        assert "AWS_ENDPOINT_URL" not in env and "AWS_ACCESS_KEY_ID" not in env
-        assert container["entryPoint"] == ["bash", "-c"] and container["command"][0] == entrypoint_script()
+        assert "AWS_ENDPOINT_URL" not in env and not set(STATIC_KEYS) & env.keys()
+        # No override: the container runs its image's own ENTRYPOINT and CMD.
+        assert not container.get("entryPoint") and not container.get("command")
     assert {e["name"]: e["value"] for e in task_definitions["notifier"]["environment"]}["PUBLIC_UPLOAD_URL"] == outputs["UploadUrl"]
     assert {e["name"]: e["value"] for e in task_definitions["upload-api"]["environment"]}["CORS_ALLOWED_ORIGINS"] == origin
 
@@ -159,8 +179,8 @@ def assume(deployed, arn: str) -> dict:
 
 class TaskStack(Stack):
     """The three services as the stack's ECS tasks start them, on this machine: the task definition's
-    environment and command (the task entrypoint), the emulator's endpoint, the task role's credentials
-    from the stand-in agent; ports and the page's origin are local."""
+    environment, the image's ENTRYPOINT and CMD, the emulator's endpoint, no keys but the stand-in
+    agent's credentials endpoint (each service's own task role); ports and the page's origin are local."""
 
     def __init__(self, bin_dir: Path, deployed, task_definitions: dict, agent: FakeECSAgent):
         super().__init__(bin_dir=bin_dir, upload_port=free_port(), notifier_port=free_port(), processor_port=free_port())
@@ -185,18 +205,16 @@ class TaskStack(Stack):
                 "CORS_ALLOWED_ORIGINS": self.notifier_url, "PUBLIC_UPLOAD_URL": f"{self.upload_url}/upload",
                 "LOG_FORMAT": "text",
             } | self.agent.environment(name)
-            command = [str(self.bin_dir / name) if part == f"/app/{name}" else part for part in container["command"]]
+            assert not set(STATIC_KEYS) & env.keys(), "a task gets no keys, only the credentials endpoint"
+            command = [str(self.bin_dir / name) if part == f"/app/{name}" else part for part in image_command(name)]
             log = open(self.log_dir / f"aws-{name}-{self.suffix}.log", "w")
-            # A session of its own: stop() can end the entrypoint and its service together.
-            self.processes[name] = subprocess.Popen([*container["entryPoint"], *command], env=env, stdout=log,
-                                                    stderr=subprocess.STDOUT, start_new_session=True)
+            self.processes[name] = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         for name in names:
             self.wait_healthy(name, ports[name])
 
     def stop(self, *names: str) -> None:
-        """SIGTERM to every entrypoint (passed on to its service), then, after a few seconds, SIGKILL
-        to what is left of each one's process group: the long polls that a graceful stop waits for
-        (up to 20 s) are not what this suite tests (the entrypoint's signals are test_task_entrypoint's)."""
+        """SIGTERM to every service, then, after a few seconds, SIGKILL to those still running: the
+        long polls that a graceful stop waits for (up to 20 s) are not what this suite tests."""
         stopping = {name: self.processes.pop(name) for name in (names or list(self.processes)) if name in self.processes}
         for process in stopping.values():
             process.send_signal(signal.SIGTERM)
@@ -205,12 +223,8 @@ class TaskStack(Stack):
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                pass
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait()
+                process.kill()
+                process.wait()
 
     def log(self, name: str) -> str:
         return (self.log_dir / f"aws-{name}-{self.suffix}.log").read_text()
@@ -261,22 +275,24 @@ def wait_ready(stack: TaskStack, timeout: float = 20) -> dict[str, int]:
         time.sleep(0.3)
 
 
+def timestamp(expiration: str) -> float:
+    """An Expiration as the agent writes it (2025-01-02T03:04:05Z) → seconds since the epoch."""
+    return datetime.fromisoformat(expiration.replace("Z", "+00:00")).timestamp()
+
+
 def test_images_are_processed_on_the_stacks_resources_with_each_services_task_role(
         deployed, task_definitions, roles, bin_dir, testdata):
     expected = json.loads((testdata / "expected-opencv.json").read_text())["files"]
     agent = FakeECSAgent()
-    margin = 900  # the entrypoint's default CREDENTIALS_REFRESH_MARGIN_SECONDS
     for service, arn in roles.items():
-        if service == "processor":
-            # The processor's first credentials expire right after the margin: it is restarted with
-            # fresh ones in 5 s, while the pipeline runs.
-            agent.providers[service] = lambda n, arn=arn: assume(deployed, arn) | (
-                {"Expiration": expiration_in(margin + 2)} if n == 1 else {})
-        else:
-            agent.providers[service] = lambda n, arn=arn: assume(deployed, arn)
+        # Each service's first credentials come within the refresh margin FIRST_CREDENTIALS_SECONDS after
+        # they are served: its next call must fetch new ones (a new session of the role) in place.
+        agent.providers[service] = lambda n, arn=arn: assume(deployed, arn) | (
+            {"Expiration": expiration_in(REFRESH_MARGIN + FIRST_CREDENTIALS_SECONDS)} if n == 1 else {})
     stack = TaskStack(bin_dir, deployed, task_definitions, agent)
     try:
         stack.start("upload-api", "processor", "notifier")
+        pids = {name: process.pid for name, process in stack.processes.items()}
         readiness = wait_ready(stack)
         assert all(status == 200 for status, _ in readiness.values()), readiness
 
@@ -284,14 +300,23 @@ def test_images_are_processed_on_the_stacks_resources_with_each_services_task_ro
         large = noise_png(6)
         first[upload(stack, "noise-6mib.png", large)] = None
         records = wait_states(stack, first)
-        # The processor is being restarted with fresh credentials: what is uploaded now ends its last
-        # long poll (and is released at once), and the restarted processor takes it.
-        deadline = time.monotonic() + 20
-        while "restarting with fresh task role credentials" not in stack.log("processor") and time.monotonic() < deadline:
-            time.sleep(0.1)
+
+        # Once the first credentials are within the margin, each service's next call fetches new ones:
+        # the processor's and the notifier's next poll of their queue (within 20 s), the upload API's
+        # readiness check (/readyz), while all three keep running.
+        refresh_at = max(timestamp(agent.served[service][0][2]) - REFRESH_MARGIN for service in SERVICES)
+        deadline = time.monotonic() + max(0.0, refresh_at - time.time()) + 30
+        while not all(agent.requests[service] >= 2 for service in SERVICES) and time.monotonic() < deadline:
+            if time.time() > refresh_at:
+                wait_ready(stack, timeout=0)
+            time.sleep(1)
+        refreshed = {service: agent.requests[service] for service in SERVICES}
+        assert refreshed == dict.fromkeys(SERVICES, 2), f"credentials fetched per service: {refreshed}\n" + "\n".join(
+            f"--- {service}:\n" + "\n".join(stack.log(service).splitlines()[-15:]) for service in SERVICES)
+
+        # Images after the refresh go through on the new credentials.
         second = {upload(stack, Path(name).name, (testdata / name).read_bytes()): name for name in PHOTOS[2:]}
         records |= wait_states(stack, second)
-        assert agent.requests["processor"] >= 2, "the processor was not restarted with fresh credentials"
 
         for image_id, name in (first | second).items():
             record = records.get(image_id, {})
@@ -304,16 +329,23 @@ def test_images_are_processed_on_the_stacks_resources_with_each_services_task_ro
         original = requests.get(f"{stack.notifier_url}/api/images/{next(iter(first))}/original", timeout=10)
         assert original.status_code == 200
 
-        # Every service took its credentials from the agent, with the token; nothing was left queued.
+        # Every service took its credentials from the agent, with the token, exactly twice: at its first
+        # call, and again in place when the first ones came within the margin (kept until then, not
+        # fetched per call), new keys, the same process all along (never exited, never restarted).
         assert agent.unauthorized == 0
-        assert {service: agent.requests[service] >= 1 for service in SERVICES} == dict.fromkeys(SERVICES, True)
+        for service in SERVICES:
+            assert agent.requests[service] == 2, (service, agent.requests[service])
+            (_, first_key, first_expiration), (fetched_again, second_key, _) = agent.served[service]
+            assert second_key != first_key, service
+            assert timestamp(first_expiration) - REFRESH_MARGIN - 1 <= fetched_again < timestamp(first_expiration), service
+            assert stack.processes[service].pid == pids[service] and stack.processes[service].poll() is None, service
         sqs = deployed.client("sqs")
         for key in ("InputQueueName", "InputDeadLetterQueueName", "ProcessedDeadLetterQueueName"):
             url = sqs.get_queue_url(QueueName=deployed.outputs[key])["QueueUrl"]
             counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
             assert counts == {"ApproximateNumberOfMessages": "0", "ApproximateNumberOfMessagesNotVisible": "0"}, key
         print(f"{len(first) + len(second)} images processed on stack {deployed.name} under the task roles; "
-              f"processor restarted with fresh credentials ({agent.requests['processor']} fetches)")
+              f"each service's credentials refreshed in place, no restart ({dict(agent.requests)} fetches)")
     finally:
         stack.stop()
         agent.close()

@@ -128,10 +128,9 @@ def test_containers_get_composes_environment():
         assert f"/dev/tcp/127.0.0.1/{port}" in container["HealthCheck"]["Command"][-1]
         assert "GET /healthz" in container["HealthCheck"]["Command"][-1]
         assert container["LogConfiguration"]["LogDriver"] == "awslogs"
-        # Started through the credentials entrypoint, with the image's own command after it.
-        assert container["EntryPoint"] == ["bash", "-c"]
-        assert container["Command"][0] == {"Fn::FindInMap": ["TaskEntrypoint", "Script", "Bash"]}
-        assert container["Command"][1:3] == [service, f"/app/{service}"]
+        # The image's own ENTRYPOINT and CMD: the service takes its task role's credentials from the
+        # endpoint ECS announces (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI), no wrapper in between.
+        assert "EntryPoint" not in container and "Command" not in container
 
 
 def test_one_origin_routes_upload_to_the_api_and_everything_else_to_the_notifier():

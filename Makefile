@@ -11,7 +11,7 @@ SWIFTPM := scripts/swiftpm.sh
 
 help:
 	@echo "make run        build (release) and start emulator + all services; Ctrl-C stops them"
-	@echo "make test       every test: unit, integration (strict emulator), end-to-end, browser"
+	@echo "make test       every test: unit, integration (strict emulator), API fuzzing, end-to-end, AWS template, browser, faults"
 	@echo "make build      debug build of every package"
 	@echo "make emulator-start / emulator-stop   the embedded moto emulator on 127.0.0.1:4566"
 	@echo "make setup      create buckets and queues (against AWS_ENDPOINT_URL or real AWS)"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench-load   60 s of 32 concurrent uploads with 2 processors: uploads/s, errors, RSS per service"
 	@echo "make testdata   regenerate tests/data/expected-opencv.json from OpenCV (PyPI wheel, x86_64)"
 	@echo "make lint-aws   cfn-lint and checkov on the AWS template (deploy/aws); make test runs it too"
+	@echo "make bench-engine / bench-upload / bench-pipeline / bench-notifier   benchmarks (README: Benchmarks)"
 
 build:
 	@for p in $(PACKAGES); do echo "== build $$p"; $(SWIFTPM) build $$p || exit 1; done

@@ -132,25 +132,35 @@ def test_the_original_two_field_message_is_processed(run, stack, testdata):
 
 
 def test_events_are_on_the_processed_queue(run, stack):
-    """Reads every event without deleting it (each is released again for the notifier)."""
+    """Reads every image's events: the upload API's `queued` (deleted once checked: it comes first
+    in the image's FIFO group and would hold the outcome back), then the processor's outcome (left
+    for the notifier, released again)."""
     if stack.external:
         pytest.skip("a running notifier consumes the events; the notifier test below checks their effect")
     sqs = stack.client("sqs")
     url = sqs.get_queue_url(QueueName=stack.env["PROCESSED_QUEUE"])["QueueUrl"]
     wanted = {answer["image_id"]: name for name, answer in run["accepted"].items()}
     wanted[run["legacy"][0]] = "photos/kodim23.png"
-    events, handles = {}, []
+    events, queued, handles = {}, set(), []
     deadline = time.monotonic() + 60
     while set(events) != set(wanted) and time.monotonic() < deadline:
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
                                        VisibilityTimeout=30, MessageSystemAttributeNames=["All"]).get("Messages", [])
         for message in messages:
             event = json.loads(message["Body"])
+            if event["status"] == "queued":
+                assert message["Attributes"]["MessageDeduplicationId"] == f"queued_{event['image_id']}"
+                assert event["original_key"] == run["accepted"][wanted[event["image_id"]]]["object_key"]
+                queued.add(event["image_id"])
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                continue
             events[event["image_id"]] = (event, message["Attributes"])
             handles.append(message["ReceiptHandle"])
     for handle in handles:  # back to the queue, for the notifier
         sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0)
     assert set(events) == set(wanted)
+    # Every upload through the API announced itself (the legacy message was queued by hand).
+    assert queued == set(wanted) - {run["legacy"][0]}
     for image_id, (event, attributes) in events.items():
         name = wanted[image_id]
         assert event["status"] == ("processed" if run["table"][name]["decodes"] else "failed"), name

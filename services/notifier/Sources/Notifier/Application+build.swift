@@ -12,7 +12,21 @@ struct NotifierDependencies: Sendable {
     var processedQueue: any MessageQueue
     var index = ImageIndex()
     var metrics = NotifierMetrics()
+    /// The pipeline panel's numbers: the input queue's and the dead-letter queues' depths.
+    var monitor: PipelineMonitor
     var heartbeat: Duration = .seconds(15)
+
+    init(
+        inputBucket: any ObjectStore, processedBucket: any ObjectStore, processedQueue: any MessageQueue,
+        inputQueue: any MessageQueue, deadLetterQueues: [any MessageQueue] = [], pollInterval: Duration = .seconds(5),
+        heartbeat: Duration = .seconds(15), logger: Logger = Logger(label: NotifierConfiguration.serviceName)
+    ) {
+        self.inputBucket = inputBucket
+        self.processedBucket = processedBucket
+        self.processedQueue = processedQueue
+        self.monitor = PipelineMonitor(inputQueue: inputQueue, deadLetterQueues: deadLetterQueues, pollInterval: pollInterval, logger: logger)
+        self.heartbeat = heartbeat
+    }
 }
 
 /// The folder of the page's static files, shipped as the target's resources.
@@ -32,7 +46,11 @@ func buildRouter(configuration: NotifierConfiguration, dependencies: NotifierDep
         processedBucket: dependencies.processedBucket, publicUploadURL: configuration.publicUploadURL,
         maxUploadBytes: configuration.maxUploadBytes
     ).addRoutes(to: router)
-    EventStreamRoute(index: dependencies.index, heartbeat: dependencies.heartbeat).addRoutes(to: router)
+    EventStreamRoute(index: dependencies.index, monitor: dependencies.monitor, heartbeat: dependencies.heartbeat).addRoutes(to: router)
+    let monitor = dependencies.monitor
+    router.get("api/pipeline") { _, _ in
+        JSONBody(await monitor.snapshot())
+    }
     let input = dependencies.inputBucket
     let processed = dependencies.processedBucket
     let queue = dependencies.processedQueue
@@ -62,7 +80,10 @@ func buildApplication(configuration: NotifierConfiguration, dependencies: Notifi
         logger: logger
     )
     app.addServices(
-        ProcessedEventConsumer(queue: dependencies.processedQueue, index: dependencies.index, metrics: dependencies.metrics, logger: logger)
+        ProcessedEventConsumer(
+            queue: dependencies.processedQueue, index: dependencies.index, monitor: dependencies.monitor, metrics: dependencies.metrics, logger: logger
+        ),
+        PipelineMonitorService(monitor: dependencies.monitor)
     )
     // The index is rebuilt from the buckets before the server answers, so a restart loses nothing.
     app.beforeServerStarts {

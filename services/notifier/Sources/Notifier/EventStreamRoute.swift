@@ -5,13 +5,16 @@ import PipelineContract
 import PipelineService
 import ServiceLifecycle
 
-/// `GET /api/events`: Server-Sent Events of index changes.
+/// `GET /api/events`: Server-Sent Events of index changes, and of the pipeline's numbers.
 ///
 /// Every event has an `id:`, so a reconnecting `EventSource` sends `Last-Event-ID` and gets what
 /// it missed (or `event: resync` when that is no longer known). A comment line every
 /// `heartbeat` keeps proxies from closing an idle stream. Streams end on graceful shutdown.
+/// `event: pipeline` frames carry ``PipelineSnapshot``s: one on connecting, then each change.
+/// They have no `id:`, so a client's last event id stays that of the last index change.
 struct EventStreamRoute: Sendable {
     let index: ImageIndex
+    let monitor: PipelineMonitor
     var heartbeat: Duration = .seconds(15)
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
@@ -23,6 +26,7 @@ struct EventStreamRoute: Sendable {
 
     func stream(lastEventID: String?) -> Response {
         let index = self.index
+        let monitor = self.monitor
         let heartbeat = self.heartbeat
         let headers: HTTPFields = [
             .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store", .xAccelBuffering: "no",
@@ -49,6 +53,12 @@ struct EventStreamRoute: Sendable {
                 }
                 continuation.finish()
             }
+            let pipeline = await monitor.subscribe()
+            let numbers = Task {
+                for await snapshot in pipeline.stream {
+                    continuation.yield(Self.frame(snapshot))
+                }
+            }
             let beat = Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: heartbeat)
@@ -57,6 +67,7 @@ struct EventStreamRoute: Sendable {
             }
             defer {
                 pump.cancel()
+                numbers.cancel()
                 beat.cancel()
             }
             // On graceful shutdown the frames end, so the stream closes and the server can stop.
@@ -72,6 +83,7 @@ struct EventStreamRoute: Sendable {
                 continuation.finish()
             }
             await index.unsubscribe(subscription.id)
+            await monitor.unsubscribe(pipeline.id)
             try? await writer.finish(nil)
         })
     }
@@ -86,5 +98,9 @@ struct EventStreamRoute: Sendable {
             data = #"{"image_id":"\#(change.record.imageID)"}"#
         }
         return "id: \(id)\nevent: \(change.kind.rawValue)\ndata: \(data)\n\n"
+    }
+
+    static func frame(_ snapshot: PipelineSnapshot) -> String {
+        "event: pipeline\ndata: \((try? PipelineJSON.encode(snapshot)) ?? "{}")\n\n"
     }
 }

@@ -64,7 +64,12 @@ actor ImageIndex {
     }
 
     /// An event from the processed queue: the upload API's `queued`, the processor's outcome.
-    func apply(_ event: ImageEvent) {
+    /// Returns the outcome the image reached through this event (nil when it changed no state),
+    /// so each outcome is counted once however often its event comes.
+    @discardableResult
+    func apply(_ event: ImageEvent, at now: Date = Date()) -> ImageState? {
+        let before = records[event.imageID]?.state
+        var reached: ImageState?
         update(event.imageID, inputKey: event.originalKey) { record in
             switch event.status {
             case .queued:
@@ -79,7 +84,19 @@ actor ImageIndex {
             }
             record.width = event.width ?? record.width
             record.height = event.height ?? record.height
+            // The first event of the outcome the image now has sets its times: a failure's are
+            // replaced by those of the success that followed it (a redrive), never the other way
+            // round; a redelivered event changes nothing. An image first seen in a bucket listing
+            // (a restart) still gets them when its event comes.
+            let first = record.state != before || record.notifiedAt == nil
+            if event.status != .queued, record.state == ImageState(event.status), first {
+                reached = record.state
+                record.startedAt = event.startedAt.flatMap(PipelineJSON.date(fromTimestamp:)) ?? record.startedAt
+                record.finishedAt = event.finishedAt.flatMap(PipelineJSON.date(fromTimestamp:)) ?? record.finishedAt
+                record.notifiedAt = now
+            }
         }
+        return reached
     }
 
     /// Drops queued images whose input object is gone (an upload whose message could not be sent
@@ -134,6 +151,11 @@ actor ImageIndex {
         let slice = Array(sorted[start..<min(sorted.count, start + limit)])
         let more = start + slice.count < sorted.count
         return (slice, more ? slice.last?.imageID : nil)
+    }
+
+    /// Every processed image, oldest upload first.
+    func processedRecords() -> [ImageRecord] {
+        records.values.filter { $0.state == .processed }.sorted { ImageRecord.newestFirst($1, $0) }
     }
 
     // MARK: Subscribing

@@ -18,6 +18,14 @@ enum ImageState: String, Codable, Sendable, Comparable {
     }
 
     static func < (lhs: ImageState, rhs: ImageState) -> Bool { lhs.rank < rhs.rank }
+
+    init(_ status: ImageEvent.Status) {
+        switch status {
+        case .queued: self = .queued
+        case .failed: self = .failed
+        case .processed: self = .processed
+        }
+    }
 }
 
 /// What the notifier knows of one image.
@@ -33,6 +41,12 @@ struct ImageRecord: Sendable, Equatable {
     var width: Int?
     var height: Int?
     var uploadedAt: Date?
+    /// When a processor took the image (from its outcome event).
+    var startedAt: Date?
+    /// When the processor finished, successfully or not (from its outcome event).
+    var finishedAt: Date?
+    /// When this notifier first learnt the outcome (from the event, not from a bucket listing).
+    var notifiedAt: Date?
     var updatedAt: Date
 
     init(imageID: String, originalKey: String, state: ImageState = .queued, updatedAt: Date = Date()) {
@@ -71,6 +85,7 @@ struct ImageView: Encodable, Sendable, Equatable {
         case imageID = "image_id", filename, originalKey = "original_key", processedKey = "processed_key", state, error
         case originalSize = "original_size", processedSize = "processed_size", width, height
         case uploadedAt = "uploaded_at", updatedAt = "updated_at", originalURL = "original_url", processedURL = "processed_url"
+        case timeline, downloadURL = "download_url", downloadName = "download_name"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -90,5 +105,8 @@ struct ImageView: Encodable, Sendable, Equatable {
         try container.encode(PipelineJSON.timestamp(record.updatedAt), forKey: .updatedAt)
         try container.encode("/api/images/\(record.imageID)/original", forKey: .originalURL)
         try container.encode(processed ? "/api/images/\(record.imageID)/processed" : nil, forKey: .processedURL)
+        try container.encode(ImageTimeline(record), forKey: .timeline)
+        try container.encode(processed ? "/api/images/\(record.imageID)/download" : nil, forKey: .downloadURL)
+        try container.encode(processed ? DownloadName.result(of: record.filename) : nil, forKey: .downloadName)
     }
 }

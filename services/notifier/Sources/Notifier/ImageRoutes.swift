@@ -43,6 +43,7 @@ struct ImageRoutes: Sendable {
             }
             return try await image(processedBucket, key: key, request: request)
         }
+        addDownloadRoutes(to: api)
         api.post("refresh") { _, _ in
             do {
                 try await refreshes.run { try await rebuilder.rebuild() }
@@ -61,7 +62,8 @@ struct ImageRoutes: Sendable {
 
     /// Serves one PNG from the store. Keys are unique per upload and never rewritten with other
     /// bytes, so browsers may cache for a long time; `If-None-Match` gets a 304.
-    func image(_ store: any ObjectStore, key: String, request: Request) async throws -> Response {
+    /// With `attachment`, the response is a download under that file name.
+    func image(_ store: any ObjectStore, key: String, request: Request, attachment: String? = nil) async throws -> Response {
         let cacheControl = "public, max-age=31536000, immutable"
         do {
             if let match = request.headers[.ifNoneMatch], let head = try await store.head(key: key), let etag = head.eTag, match == etag {
@@ -71,6 +73,7 @@ struct ImageRoutes: Sendable {
             let (info, body) = try await store.stream(key: key)
             var headers: HTTPFields = [.contentType: "image/png", .cacheControl: cacheControl]
             if let etag = info.eTag { headers[.eTag] = etag }
+            if let attachment { headers[.contentDisposition] = DownloadName.attachment(attachment) }
             return Response(status: .ok, headers: headers, body: ResponseBody(contentLength: info.size) { writer in
                 try await writer.write(body)
                 try await writer.finish(nil)

@@ -11,12 +11,15 @@ struct NotifierConfiguration: ServiceConfiguration {
     var publicUploadURL: String
     /// MAX_UPLOAD_BYTES, so the page can refuse a file that is too large before sending it.
     var maxUploadBytes: Int
+    /// QUEUE_POLL_SECONDS: how often the pipeline panel's queue depths are read.
+    var queuePollSeconds: Int
 
     init(environment: EnvironmentVariables) throws(ConfigurationError) {
         shared = try SharedConfiguration(environment: environment, defaultPort: 8080)
         _ = try environment.url("PUBLIC_UPLOAD_URL")  // validates it when set
         publicUploadURL = environment.string("PUBLIC_UPLOAD_URL", default: "http://localhost:8081/upload")
         maxUploadBytes = try ImageLimits(environment: environment).maxUploadBytes
+        queuePollSeconds = try environment.int("QUEUE_POLL_SECONDS", default: 5, range: 1...300)
     }
 
     /// The page's Content-Security-Policy: scripts, styles and fonts from the notifier only, images

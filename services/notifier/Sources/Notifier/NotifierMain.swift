@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import PipelineAWS
+import PipelineContract
 import PipelineService
 
 /// `notifier`: the web page, the image list, both images, and live events.
@@ -10,12 +11,19 @@ struct NotifierMain {
         let configuration = ServiceStartup.configuration(NotifierConfiguration.self)
         let logger = Logger(label: NotifierConfiguration.serviceName)
         let clients = PipelineClients(configuration: configuration.shared.pipeline, logger: logger)
+        let pipeline = configuration.shared.pipeline
+        let deadLetterQueues = [pipeline.inputQueue, pipeline.processedQueue].map {
+            SQSMessageQueue(sqs: clients.sqs, name: QueuePolicy.deadLetterQueueName(for: $0))
+        }
         let dependencies = NotifierDependencies(
-            inputBucket: clients.inputBucket, processedBucket: clients.processedBucket, processedQueue: clients.processedQueue
+            inputBucket: clients.inputBucket, processedBucket: clients.processedBucket, processedQueue: clients.processedQueue,
+            inputQueue: clients.inputQueue, deadLetterQueues: deadLetterQueues, pollInterval: .seconds(configuration.queuePollSeconds),
+            logger: logger
         )
         let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
         await ServiceRunner.runAndExit(app, clients: clients, logger: logger) {
             await dependencies.index.finishAll()
+            await dependencies.monitor.finishAll()
         }
     }
 }

@@ -12,6 +12,8 @@ import ServiceLifecycle
 struct ProcessedEventConsumer: Service {
     let queue: any MessageQueue
     let index: ImageIndex
+    /// Counts each outcome once, for the pipeline panel's throughput.
+    let monitor: PipelineMonitor
     let metrics: NotifierMetrics
     let logger: Logger
     var waitSeconds = 20
@@ -41,7 +43,7 @@ struct ProcessedEventConsumer: Service {
         for message in messages {
             do {
                 let event = try PipelineJSON.decode(ImageEvent.self, from: message.body)
-                await index.apply(event)
+                if let outcome = await index.apply(event) { await monitor.noteOutcome(outcome) }
                 metrics.eventsConsumed.increment()
                 logger.debug("event", metadata: ["image_id": .string(event.imageID), "status": .string(event.status.rawValue)])
             } catch {

@@ -14,11 +14,16 @@ struct NotifierHarness {
     let input = InMemoryObjectStore(name: "image-input")
     let processed = InMemoryObjectStore(name: "image-processed")
     let queue = InMemoryMessageQueue(name: "new-image-processed.fifo")
+    let inputQueue = InMemoryMessageQueue(name: "new-image-input.fifo")
+    let inputDeadLetters = InMemoryMessageQueue(name: "new-image-input-dlq.fifo")
     let dependencies: NotifierDependencies
     let configuration: NotifierConfiguration
 
     init(heartbeat: Duration = .seconds(15)) throws {
-        dependencies = NotifierDependencies(inputBucket: input, processedBucket: processed, processedQueue: queue, heartbeat: heartbeat)
+        dependencies = NotifierDependencies(
+            inputBucket: input, processedBucket: processed, processedQueue: queue, inputQueue: inputQueue,
+            deadLetterQueues: [inputDeadLetters], pollInterval: .milliseconds(100), heartbeat: heartbeat
+        )
         configuration = try NotifierConfiguration(environment: EnvironmentVariables(["AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t"]))
     }
 
@@ -29,7 +34,9 @@ struct NotifierHarness {
     }
 
     var consumer: ProcessedEventConsumer {
-        ProcessedEventConsumer(queue: queue, index: index, metrics: dependencies.metrics, logger: Logger(label: "test"), waitSeconds: 0)
+        ProcessedEventConsumer(
+            queue: queue, index: index, monitor: dependencies.monitor, metrics: dependencies.metrics, logger: Logger(label: "test"), waitSeconds: 0
+        )
     }
 
     var application: some ApplicationProtocol {

@@ -22,7 +22,8 @@ import Testing
             try await clients.inputBucket.put(key: key, body: ByteBuffer(bytes: TestPNG.make(width: 2, height: 2)), contentType: "image/png")
 
             let dependencies = NotifierDependencies(
-                inputBucket: clients.inputBucket, processedBucket: clients.processedBucket, processedQueue: clients.processedQueue
+                inputBucket: clients.inputBucket, processedBucket: clients.processedBucket, processedQueue: clients.processedQueue,
+                inputQueue: clients.inputQueue
             )
             let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: Logger(label: "test"))
             try await app.test(.live) { client in

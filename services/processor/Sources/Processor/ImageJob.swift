@@ -39,8 +39,10 @@ struct ImageJob: Sendable {
         var logger = logger
         logger[metadataKey: "message_id"] = .string(message.id)
         let messageLogger = logger
+        // When this processor took the image: the end of its wait in the queue, on its timeline.
+        let startedAt = PipelineJSON.timestamp()
         let outcome = await withVisibilityHeartbeat(message) {
-            await work(message, logger: messageLogger)
+            await work(message, startedAt: startedAt, logger: messageLogger)
         }
         let elapsed = ContinuousClock.now - started
         switch outcome {
@@ -52,7 +54,7 @@ struct ImageJob: Sendable {
         return outcome
     }
 
-    func work(_ message: QueueMessage, logger: Logger) async -> Outcome {
+    func work(_ message: QueueMessage, startedAt: String? = nil, logger: Logger) async -> Outcome {
         var logger = logger
         let request: ImageUploadedMessage
         do {
@@ -66,7 +68,7 @@ struct ImageJob: Sendable {
         logger[metadataKey: "image_id"] = .string(request.imageID)
         do {
             let result = try await binarize(request)
-            try await publish(request, result: result)
+            try await publish(request, result: result, startedAt: startedAt)
             await deleteMessage(message, logger: logger)
             metrics.processed.increment()
             logger.info("processed", metadata: [
@@ -76,7 +78,7 @@ struct ImageJob: Sendable {
             return .processed
         } catch let failure as PermanentFailure {
             do {
-                try await publishFailure(request.imageID, originalKey: request.objectKey, failure: failure)
+                try await publishFailure(request.imageID, originalKey: request.objectKey, failure: failure, startedAt: startedAt)
             } catch {
                 return await retry(message, error: error, request: request, logger: logger)
             }
@@ -120,7 +122,7 @@ struct ImageJob: Sendable {
     }
 
     /// Writes the processed object, then its event.
-    func publish(_ request: ImageUploadedMessage, result: BinarizedImage) async throws {
+    func publish(_ request: ImageUploadedMessage, result: BinarizedImage, startedAt: String? = nil) async throws {
         let processedKey = ObjectKeys.processedKey(inputKey: request.objectKey)
         try await processedBucket.put(
             key: processedKey, body: ByteBuffer(bytes: result.png), contentType: "image/png",
@@ -129,20 +131,20 @@ struct ImageJob: Sendable {
         let event = ImageEvent(
             imageID: request.imageID, originalKey: request.objectKey, processedKey: processedKey, status: .processed,
             width: result.width, height: result.height, processedSize: result.png.count, threshold: Int(result.threshold),
-            finishedAt: PipelineJSON.timestamp()
+            startedAt: startedAt, finishedAt: PipelineJSON.timestamp()
         )
         try await processedQueue.send(body: try PipelineJSON.encode(event), groupID: request.imageID, deduplicationID: event.deduplicationID)
     }
 
     /// Leaves the failure marker, then publishes the `failed` event.
-    func publishFailure(_ imageID: String, originalKey: String, failure: PermanentFailure) async throws {
+    func publishFailure(_ imageID: String, originalKey: String, failure: PermanentFailure, startedAt: String? = nil) async throws {
         let marker = try PipelineJSON.encode(FailureMarker(imageID: imageID, error: failure.message))
         try await processedBucket.put(
             key: ObjectKeys.failureMarkerKey(inputKey: originalKey), body: ByteBuffer(string: marker), contentType: "application/json"
         )
         let event = ImageEvent(
             imageID: imageID, originalKey: originalKey, processedKey: ObjectKeys.processedKey(inputKey: originalKey),
-            status: .failed, error: failure.message, finishedAt: PipelineJSON.timestamp()
+            status: .failed, error: failure.message, startedAt: startedAt, finishedAt: PipelineJSON.timestamp()
         )
         try await processedQueue.send(body: try PipelineJSON.encode(event), groupID: imageID, deduplicationID: event.deduplicationID)
     }

@@ -61,6 +61,21 @@ public struct SQSMessageQueue: MessageQueue {
         _ = try await mappingErrors { try await sqs.queueAttributes(queueURL: url(), names: ["QueueArn"]) }
     }
 
+    /// One GetQueueAttributes call.
+    public func depth() async throws -> QueueDepth {
+        let attributes = try await mappingErrors {
+            try await sqs.queueAttributes(
+                queueURL: url(), names: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+            )
+        }
+        guard let visible = attributes["ApproximateNumberOfMessages"].flatMap({ Int($0) }),
+            let inFlight = attributes["ApproximateNumberOfMessagesNotVisible"].flatMap({ Int($0) })
+        else {
+            throw MessageQueueError(reason: "GetQueueAttributes did not return the message counts of \(name)")
+        }
+        return QueueDepth(visible: visible, inFlight: inFlight)
+    }
+
     /// Runs `body`, turning whatever it throws into a ``MessageQueueError`` (cancellation stays).
     @discardableResult
     func mappingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {

@@ -6,6 +6,11 @@ public enum CRC32 {
 
     /// The checksum of `bytes`.
     public static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 {
-        ~bytes.reduce(~UInt32(0)) { crc, byte in table[Int((crc ^ UInt32(byte)) & 0xff)] ^ (crc >> 8) }
+        update(0, with: bytes)
+    }
+
+    /// The checksum of what `crc` was the checksum of, followed by `bytes` (for data that comes in pieces).
+    public static func update(_ crc: UInt32, with bytes: some Sequence<UInt8>) -> UInt32 {
+        ~bytes.reduce(~crc) { crc, byte in table[Int((crc ^ UInt32(byte)) & 0xff)] ^ (crc >> 8) }
     }
 }

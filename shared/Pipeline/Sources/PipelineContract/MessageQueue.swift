@@ -42,4 +42,17 @@ public protocol MessageQueue: Sendable {
     func changeVisibility(receiptHandle: String, timeout: Int) async throws
     /// Succeeds when the queue can be used now (readiness checks).
     func checkReachable() async throws
+    /// How many messages wait and how many are being worked on (approximate, as SQS counts them).
+    func depth() async throws -> QueueDepth
+}
+
+/// A queue's backlog: messages ready to be received, and messages received but not yet deleted.
+public struct QueueDepth: Sendable, Equatable {
+    public var visible: Int
+    public var inFlight: Int
+
+    public init(visible: Int, inFlight: Int) {
+        self.visible = visible
+        self.inFlight = inFlight
+    }
 }

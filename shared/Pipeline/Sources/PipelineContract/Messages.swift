@@ -100,19 +100,22 @@ public struct ImageEvent: Codable, Sendable, Equatable {
     public var processingMilliseconds: Double?
     /// ISO 8601 time the upload was accepted (`queued`).
     public var uploadedAt: String?
+    /// ISO 8601 time a processor took the message (`processed`, `failed`).
+    public var startedAt: String?
     /// ISO 8601 time of the outcome (`processed`, `failed`).
     public var finishedAt: String?
 
     enum CodingKeys: String, CodingKey {
         case imageID = "image_id", originalKey = "original_key", processedKey = "processed_key", status, error
         case width, height, size, processedSize = "processed_size", threshold
-        case processingMilliseconds = "processing_ms", uploadedAt = "uploaded_at", finishedAt = "finished_at"
+        case processingMilliseconds = "processing_ms", uploadedAt = "uploaded_at", startedAt = "started_at"
+        case finishedAt = "finished_at"
     }
 
     public init(
         imageID: String, originalKey: String, processedKey: String? = nil, status: Status, error: String? = nil,
         width: Int? = nil, height: Int? = nil, size: Int? = nil, processedSize: Int? = nil, threshold: Int? = nil,
-        processingMilliseconds: Double? = nil, uploadedAt: String? = nil, finishedAt: String? = nil
+        processingMilliseconds: Double? = nil, uploadedAt: String? = nil, startedAt: String? = nil, finishedAt: String? = nil
     ) {
         self.imageID = imageID
         self.originalKey = originalKey
@@ -126,6 +129,7 @@ public struct ImageEvent: Codable, Sendable, Equatable {
         self.threshold = threshold
         self.processingMilliseconds = processingMilliseconds
         self.uploadedAt = uploadedAt
+        self.startedAt = startedAt
         self.finishedAt = finishedAt
     }
 
@@ -143,6 +147,7 @@ public struct ImageEvent: Codable, Sendable, Equatable {
         threshold = try container.decodeIfPresent(Int.self, forKey: .threshold)
         processingMilliseconds = try container.decodeIfPresent(Double.self, forKey: .processingMilliseconds)
         uploadedAt = try container.decodeIfPresent(String.self, forKey: .uploadedAt)
+        startedAt = try container.decodeIfPresent(String.self, forKey: .startedAt)
         finishedAt = try container.decodeIfPresent(String.self, forKey: .finishedAt)
     }
 

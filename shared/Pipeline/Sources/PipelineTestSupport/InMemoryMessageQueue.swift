@@ -14,7 +14,7 @@ public final class InMemoryMessageQueue: MessageQueue {
         var receiptHandle: String?
     }
 
-    public enum Operation: Sendable, Hashable { case send, receive, delete, changeVisibility, reachability }
+    public enum Operation: Sendable, Hashable { case send, receive, delete, changeVisibility, reachability, depth }
 
     struct State {
         var messages: [Stored] = []
@@ -122,5 +122,14 @@ public final class InMemoryMessageQueue: MessageQueue {
 
     public func checkReachable() async throws {
         try await check(.reachability)
+    }
+
+    public func depth() async throws -> QueueDepth {
+        try await check(.depth)
+        return state.withLock { state in
+            let now = ContinuousClock.now
+            let inFlight = state.messages.filter { ($0.invisibleUntil ?? now) > now }.count
+            return QueueDepth(visible: state.messages.count - inFlight, inFlight: inFlight)
+        }
     }
 }

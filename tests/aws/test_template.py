@@ -37,6 +37,10 @@ EXPECTED_GRANTS = {
         ("s3:ListBucket", "processed bucket"), ("s3:GetObject", "processed objects"),
         ("sqs:GetQueueUrl", "processed queue"), ("sqs:ReceiveMessage", "processed queue"),
         ("sqs:DeleteMessage", "processed queue"), ("sqs:GetQueueAttributes", "processed queue"),
+        # The pipeline panel's queue depths.
+        ("sqs:GetQueueUrl", "input queue"), ("sqs:GetQueueAttributes", "input queue"),
+        ("sqs:GetQueueUrl", "input dead-letter queue"), ("sqs:GetQueueAttributes", "input dead-letter queue"),
+        ("sqs:GetQueueUrl", "processed dead-letter queue"), ("sqs:GetQueueAttributes", "processed dead-letter queue"),
     },
 }
 STORES = {"InputBucket": "input", "ProcessedBucket": "processed", "InputQueue": "input", "ProcessedQueue": "processed",

@@ -21,11 +21,6 @@ public struct PipelineResources: Sendable {
         self.configuration = configuration
     }
 
-    /// `new-image-input.fifo` → `new-image-input-dlq.fifo`.
-    public static func deadLetterQueueName(for queue: String) -> String {
-        QueuePolicy.deadLetterQueueName(for: queue)
-    }
-
     /// What ``ensure()`` did, one line each.
     public struct Report: Sendable {
         public var lines: [String] = []
@@ -46,7 +41,7 @@ public struct PipelineResources: Sendable {
         }
         for queue in [configuration.inputQueue, configuration.processedQueue] {
             let fifo = queue.hasSuffix(".fifo")
-            let dlqName = Self.deadLetterQueueName(for: queue)
+            let dlqName = QueuePolicy.deadLetterQueueName(for: queue)
             var dlqAttributes = ["MessageRetentionPeriod": String(QueuePolicy.deadLetterRetentionSeconds)]
             if fifo { dlqAttributes["FifoQueue"] = "true" }
             let dlqURL = try await createOrUpdate(dlqName, dlqAttributes)

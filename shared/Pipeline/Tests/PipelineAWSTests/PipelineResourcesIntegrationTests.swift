@@ -5,6 +5,7 @@ import Foundation
 import AWSTestSupport
 import Logging
 import PipelineAWS
+import PipelineContract
 import PipelineTestSupport
 import Testing
 
@@ -27,11 +28,19 @@ import Testing
                 #expect(attributes["FifoQueue"] == "true")
                 #expect(attributes["ContentBasedDeduplication"] == "true")
                 let redrive = try #require(attributes["RedrivePolicy"])
-                #expect(redrive.contains(PipelineResources.deadLetterQueueName(for: queue)))
+                #expect(redrive.contains(QueuePolicy.deadLetterQueueName(for: queue)))
                 #expect(redrive.contains("\"maxReceiveCount\":5") || redrive.contains("\"maxReceiveCount\": 5"))
-                _ = try await context.sqs.queueURL(named: PipelineResources.deadLetterQueueName(for: queue))
+                _ = try await context.sqs.queueURL(named: QueuePolicy.deadLetterQueueName(for: queue))
             }
             try await context.s3.headBucket(bucket: configuration.processedBucket)
+
+            // The depths the notifier's pipeline panel shows: one GetQueueAttributes call.
+            let queue = context.inputQueue
+            #expect(try await queue.depth() == QueueDepth(visible: 0, inFlight: 0))
+            try await queue.send(body: "a", groupID: "a", deduplicationID: "a")
+            try await queue.send(body: "b", groupID: "b", deduplicationID: "b")
+            _ = try await queue.receive(maxMessages: 1, waitSeconds: 1, visibilityTimeout: 30)
+            #expect(try await queue.depth() == QueueDepth(visible: 1, inFlight: 1))
         }
     }
 }

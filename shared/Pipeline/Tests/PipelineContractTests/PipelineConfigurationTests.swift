@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func deadLetterQueueNames() {
-        #expect(PipelineResources.deadLetterQueueName(for: "new-image-input.fifo") == "new-image-input-dlq.fifo")
-        #expect(PipelineResources.deadLetterQueueName(for: "plain") == "plain-dlq")
+        #expect(QueuePolicy.deadLetterQueueName(for: "new-image-input.fifo") == "new-image-input-dlq.fifo")
+        #expect(QueuePolicy.deadLetterQueueName(for: "plain") == "plain-dlq")
     }
 }

@@ -5,14 +5,17 @@ Runs headless Debian Chromium through its own chromedriver (packages `chromium` 
 `chromium-driver`; nothing is downloaded: the driver path is given, so Selenium Manager never runs).
 The services come from the session's `stack`; only those not already running are started, so this
 module runs alone or after tests/e2e in the same session. Screenshots and the browser's console
-go to tests/output/browser/ (viewer.png, page-1280.png, page-390.png, console.log).
+go to tests/output/browser/ (viewer.png, page-1280.png, page-390.png, console.log); the page
+screenshots run from the top (pipeline panel) down to the first row of cards.
 """
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,9 +84,11 @@ def services(stack):
     return stack
 
 
-@pytest.fixture(scope="module")
-def driver():
-    """Headless Chromium at 1280x800; quit at the end whatever happened."""
+@contextmanager
+def browser_session(name: str = "", download_dir: Path | None = None):
+    """Headless Chromium at 1280x800, quit at the end whatever happened. Its logs are
+    chromedriver{-name}.log and console{-name}.log; with `download_dir`, downloads land there
+    without asking."""
     for path in (CHROMIUM, CHROMEDRIVER):
         if not (Path(path).is_file() or shutil.which(path)):
             message = f"{path} is missing: apt-get install chromium chromium-driver"
@@ -97,10 +102,23 @@ def driver():
                      "--lang=en-US"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if download_dir is not None:
+        download_dir.mkdir(parents=True, exist_ok=True)
+        options.add_experimental_option("prefs", {
+            "download.default_directory": str(download_dir),
+            "download.prompt_for_download": False,
+            "download.directory_upgrade": True,
+        })
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    browser = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER, log_output=str(OUTPUT / "chromedriver.log")))
+    suffix = f"-{name}" if name else ""
+    log = str(OUTPUT / f"chromedriver{suffix}.log")
+    browser = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER, log_output=log))
     browser.console = []  # every console entry read so far (reading the log empties it)
+    browser.console_path = OUTPUT / f"console{suffix}.log"
     try:
+        if download_dir is not None:
+            # Headless Chromium ignores the download preferences unless told over DevTools too.
+            browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(download_dir)})
         yield browser
     finally:
         try:
@@ -110,11 +128,41 @@ def driver():
         browser.quit()
 
 
+@pytest.fixture(scope="module")
+def driver():
+    with browser_session() as browser:
+        yield browser
+
+
 def read_console(driver) -> list[dict]:
     """The browser console so far, also written to console.log."""
     driver.console += driver.get_log("browser")
-    (OUTPUT / "console.log").write_text("".join(f"{e['level']} {e['message']}\n" for e in driver.console))
+    driver.console_path.write_text("".join(f"{e['level']} {e['message']}\n" for e in driver.console))
     return driver.console
+
+
+def save_page_screenshot(driver, path: Path, down_to=None, max_height: int = 2400) -> None:
+    """The page from its top (the pipeline panel first) down to the bottom of element `down_to`
+    (the whole page without it), at the window's width: taller than the window when needed."""
+    # No focus ring in the picture (closing the viewer focuses its card again).
+    driver.execute_script("document.activeElement?.blur(); window.scrollTo(0, 0)")
+    width = driver.execute_script("return window.innerWidth")
+    if down_to is not None:
+        height = driver.execute_script(
+            "return arguments[0].getBoundingClientRect().bottom + window.scrollY + 16", down_to)
+    else:
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": min(max_height, height), "scale": 1},
+    })
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
+# Whether the pipeline panel shows a snapshot from the notifier (GET /api/pipeline or the stream).
+PANEL_READY = "return document.getElementById('pipeline').dataset.state === 'ready'"
+# The panel's count of images processed in its window (15 minutes), as a string.
+PANEL_PROCESSED = "return document.getElementById('pipeline-processed-window').dataset.value"
 
 
 def wait_until(driver, condition, timeout: float, what: str):
@@ -208,10 +256,14 @@ def test_uploads_through_the_page_show_results_live(services, driver, files):
         assert values <= {0, 255}, f"{name}: not black and white: {sorted(values)[:10]}"
         assert values == {0, 255}, f"{name}: the gradient crosses the threshold, yet only {values}"
 
-    # The page with the cards, scrolled so that our four are in view.
-    first = driver.find_element(By.CSS_SELECTOR, "#cards > li.card")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -16)", first)
-    driver.save_screenshot(str(OUTPUT / "page-1280.png"))
+    # The page from the top: the pipeline panel, the upload area and the first row of cards (ours,
+    # the newest, processed).
+    wait_until(driver, lambda d: d.execute_script(PANEL_READY), UI_TIMEOUT, "the pipeline panel to show a snapshot")
+    # The notifier publishes changed numbers about once a second: wait for it to count ours.
+    wait_until(driver, lambda d: int(d.execute_script(PANEL_PROCESSED) or 0) >= len(pngs), UI_TIMEOUT,
+               "the pipeline panel to count the three results")
+    first = driver.find_element(By.CSS_SELECTOR, '#cards > li.card[data-state="processed"]')
+    save_page_screenshot(driver, OUTPUT / "page-1280.png", down_to=first)
 
     # The viewer: original and result side by side.
     card = driver.find_element(By.CSS_SELECTOR, f'#cards > li.card[data-image-id="{cards[pngs[0]]["id"]}"]')
@@ -234,11 +286,10 @@ def test_uploads_through_the_page_show_results_live(services, driver, files):
     driver.set_window_size(390, 844)
     wait_until(driver, lambda d: d.execute_script("return window.innerWidth") <= 400, UI_TIMEOUT,
                "the window to narrow to about 390 px")
-    first = driver.find_element(By.CSS_SELECTOR, "#cards > li.card")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -16)", first)
+    first = driver.find_element(By.CSS_SELECTOR, '#cards > li.card[data-state="processed"]')
     widths = driver.execute_script(
         "return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth}")
-    driver.save_screenshot(str(OUTPUT / "page-390.png"))
+    save_page_screenshot(driver, OUTPUT / "page-390.png", down_to=first)
     assert widths["scroll"] <= widths["inner"] + 1, f"horizontal scrolling at 390 px: {json.dumps(widths)}"
     assert driver.execute_script("return window.__marker") == 1, "the page reloaded"
     assert driver.execute_script(FAILED_REQUESTS) == []

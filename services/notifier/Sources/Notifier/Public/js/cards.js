@@ -1,5 +1,6 @@
 // The image cards: creating them, finding them again, and rendering what each one shows.
 import { ui } from './dom.js';
+import { createDownloadLink, setDownloadLink, setResultsAvailable } from './downloads.js';
 import { el, formatBytes, formatDimensions, relativeTime, safeUrl, toDate } from './format.js';
 import { STATE_LABELS, normalState } from './states.js';
 
@@ -46,7 +47,7 @@ export function createCard() {
   li.append(thumbs, body);
 
   const card = {
-    el: li, original, processed, title, badge, meta, time, status, progress, error, actions,
+    el: li, original, processed, title, badge, meta, time, status, progress, error, actions, download: null,
     image: null, upload: null, refusal: null, file: null, blobUrl: null, options: null,
     local: false, sortKey: Date.now(), addedAt: new Date().toISOString(),
   };
@@ -141,6 +142,19 @@ export function renderCard(card) {
   }
   const label = [`${name}, ${card.badge.textContent}`, errorText, openable ? 'Press Enter to compare' : ''];
   li.setAttribute('aria-label', label.filter(Boolean).join('. '));
+  scheduleResultsCheck();
+}
+
+let resultsCheckPending = false;
+
+/** Offers "Download all results" while any known image is processed; checked once per batch of renders. */
+export function scheduleResultsCheck() {
+  if (resultsCheckPending) return;
+  resultsCheckPending = true;
+  queueMicrotask(() => {
+    resultsCheckPending = false;
+    setResultsAvailable([...cardsById.values()].some((card) => card.el.isConnected && cardState(card) === 'processed'));
+  });
 }
 
 export function renderProgress(card, state) {
@@ -180,6 +194,13 @@ function renderError(card, state, image) {
 }
 
 function renderActions(card, state) {
+  if (state === 'processed') {
+    // Kept across renders, so a live update does not steal the focus from it.
+    card.download ??= createDownloadLink();
+    if (card.download.parentNode !== card.actions) card.actions.replaceChildren(card.download);
+    card.actions.hidden = !setDownloadLink(card.download, card.image);
+    return;
+  }
   card.actions.replaceChildren();
   if (state !== 'refused') { card.actions.hidden = true; return; }
   if (card.refusal.retryable) {

@@ -11,7 +11,13 @@ export const ui = {
   viewerDetails: $('viewer-details'), viewerOriginal: $('viewer-original'),
   viewerProcessed: $('viewer-processed'), viewerOriginalLink: $('viewer-original-link'),
   viewerProcessedLink: $('viewer-processed-link'), viewerPlaceholder: $('viewer-placeholder'),
-  viewerFit: $('viewer-fit'), viewerClose: $('viewer-close'),
+  viewerFit: $('viewer-fit'), viewerClose: $('viewer-close'), viewerDownload: $('viewer-download'),
+  viewerTimeline: $('viewer-timeline'), downloadAll: $('download-all'),
+  pipeline: $('pipeline'), pipelineUpdated: $('pipeline-updated'), pipelineVisible: $('pipeline-visible'),
+  pipelineInFlight: $('pipeline-in-flight'), pipelineInputError: $('pipeline-input-error'),
+  pipelineDlq: $('pipeline-dlq'), pipelineRate: $('pipeline-rate'),
+  pipelineProcessedWindow: $('pipeline-processed-window'), pipelineFailedWindow: $('pipeline-failed-window'),
+  pipelineChart: $('pipeline-chart'), pipelineChartBars: $('pipeline-chart-bars'), pipelineChartMax: $('pipeline-chart-max'),
 };
 
 /** Screen-reader announcements for things that change out of view (uploads finishing). */

@@ -8,7 +8,7 @@ let events = null;
 let lastEventId = null;
 let reconnectDelay = 1000;
 let wasLive = false;
-let handlers = { onImage() {}, onRemoved() {}, onResync() {} };
+let handlers = { onImage() {}, onRemoved() {}, onResync() {}, onPipeline() {} };
 
 export function setLive(live) {
   ui.live.dataset.state = live ? 'live' : 'connecting';
@@ -19,10 +19,11 @@ export function setLive(live) {
 
 /**
  * Subscribes to the stream: onImage(image) for each changed image, onRemoved(imageId) for each
- * dropped one, onResync() when the stream says too much was missed.
+ * dropped one, onResync() when the stream says too much was missed, onPipeline(snapshot) for each
+ * pipeline snapshot (one on connecting, then on every change).
  */
-export function connectEvents({ onImage, onRemoved, onResync }) {
-  handlers = { onImage, onRemoved, onResync };
+export function connectEvents({ onImage, onRemoved, onResync, onPipeline }) {
+  handlers = { onImage, onRemoved, onResync, onPipeline };
   connect();
 }
 
@@ -51,4 +52,7 @@ function connect() {
     if (typeof data?.image_id === 'string') handlers.onRemoved(data.image_id);
   });
   events.addEventListener('resync', () => handlers.onResync());
+  // Pipeline frames carry no id: they are snapshots, never replayed, so they leave lastEventId alone
+  // (event.lastEventId would repeat the previous image event's id anyway).
+  events.addEventListener('pipeline', (event) => handlers.onPipeline(parseJson(event.data)));
 }

@@ -1,6 +1,6 @@
 // The list of images, newest first, one page at a time; applies what the list and the stream say to the cards.
 import { getJson } from './api.js';
-import { cardOfElement, cardsById, createCard, renderCard } from './cards.js';
+import { cardOfElement, cardsById, createCard, renderCard, scheduleResultsCheck } from './cards.js';
 import { announce, ui } from './dom.js';
 import { STATE_LABELS, isStale, normalState, sortKeyOf } from './states.js';
 import { closeViewerOf, refreshViewer } from './viewer.js';
@@ -74,6 +74,7 @@ export function removeCard(card) {
   if (card.blobUrl) URL.revokeObjectURL(card.blobUrl);
   card.el.remove();
   updateEmpty();
+  scheduleResultsCheck();
 }
 
 /** Places a new server card by time, newest first (most land at the end while paging). */

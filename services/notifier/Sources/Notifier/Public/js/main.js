@@ -11,6 +11,7 @@ import { ui } from './dom.js';
 import { connectEvents, setLive } from './events.js';
 import { formatBytes } from './format.js';
 import { initList, loadPage, removeCard, removeImage, resync, upsertImage } from './list.js';
+import { applyPipeline, initPipeline } from './pipeline.js';
 import { retryUpload } from './uploads.js';
 import { initViewer } from './viewer.js';
 
@@ -25,5 +26,6 @@ initControls();
 
 // Start: subscribe first, then read the list, so no change falls between the two.
 setLive(false);
-connectEvents({ onImage: upsertImage, onRemoved: removeImage, onResync: resync });
+connectEvents({ onImage: upsertImage, onRemoved: removeImage, onResync: resync, onPipeline: applyPipeline });
 loadPage();
+initPipeline();

@@ -1,8 +1,10 @@
 // The viewer dialog: original and result side by side at full size, updated live while it is open.
 import { cardOfElement, cardState, cardsById } from './cards.js';
 import { $, ui } from './dom.js';
+import { setDownloadLink } from './downloads.js';
 import { formatBytes, formatDimensions, safeUrl, toDate } from './format.js';
 import { STATE_LABELS } from './states.js';
+import { renderTimeline } from './timeline.js';
 
 /** The image_id the open viewer shows, or null. */
 let viewerId = null;
@@ -77,6 +79,9 @@ function renderViewer() {
   ui.viewerPlaceholder.hidden = Boolean(processedUrl);
   ui.viewerPlaceholder.classList.toggle('is-error', state === 'failed');
   ui.viewerPlaceholder.classList.toggle('is-busy', state === 'queued');
+
+  setDownloadLink(ui.viewerDownload, state === 'processed' ? image : null);
+  renderTimeline(ui.viewerTimeline, image, state);
 }
 
 /** The dialog's controls, its synchronised panes, and the cards that open it. */

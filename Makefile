@@ -17,9 +17,10 @@ help:
 	@echo "make setup      create buckets and queues (against AWS_ENDPOINT_URL or real AWS)"
 	@echo "make test-faults  fault suite (kill -9, resets, black hole, DLQ, SIGTERM, bad input) on the release binaries"
 	@echo "make bench-load   60 s of 32 concurrent uploads with 2 processors: uploads/s, errors, RSS per service"
+	@echo "make bench-cost   60 uploads through the stack: CPU ms per image of each service, processor/engine ratio"
 	@echo "make testdata   regenerate tests/data/expected-opencv.json from OpenCV (PyPI wheel, x86_64)"
 	@echo "make lint-aws   cfn-lint and checkov on the AWS template (deploy/aws); make test runs it too"
-	@echo "make bench-engine / bench-upload / bench-pipeline / bench-notifier   benchmarks (README: Benchmarks)"
+	@echo "make bench-engine / bench-upload / bench-pipeline / bench-notifier / bench-cost   benchmarks (README: Benchmarks)"
 
 build:
 	@for p in $(PACKAGES); do echo "== build $$p"; $(SWIFTPM) build $$p || exit 1; done
@@ -51,12 +52,12 @@ testdata:
 	@scripts/venv.sh
 	@.venv/bin/python scripts/testdata/generate-expected.py
 
-.PHONY: test-faults bench-engine bench-upload bench-pipeline bench-notifier bench-load
+.PHONY: test-faults bench-engine bench-upload bench-pipeline bench-notifier bench-load bench-cost
 test-faults:
 	@scripts/test-faults.sh
 
 bench-engine:
-	@bash scripts/bench-engine/run.sh
+	@bash scripts/bench-engine/run.sh $${RUNS:+--runs "$$RUNS"} $${ONLY:+--only "$$ONLY"}
 
 bench-upload:
 	@scripts/bench/upload.sh
@@ -69,6 +70,9 @@ bench-notifier:
 
 bench-load:
 	@scripts/bench/stack.sh load.py --seconds "$${DURATION:-60}" --concurrency "$${CONCURRENCY:-32}" --processors "$${PROCESSORS:-2}"
+
+bench-cost:
+	@scripts/bench/stack.sh cost.py --count "$${COUNT:-60}" --concurrency "$${CONCURRENCY:-4}" $${LARGE:+--large}
 
 # The AWS template's linters (tests/aws runs this too, so make test and CI cover it).
 .PHONY: lint-aws

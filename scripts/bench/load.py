@@ -21,20 +21,8 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tests" / "faults"))
+from benchlib import ROOT, notifier_states, photos as read_photos, rss_kib  # sets sys.path for faultlib
 from faultlib import StackFactory, find_testdata, free_port, list_keys  # noqa: E402
-
-
-def rss_kib(pid: int) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 class RSSSampler:
@@ -78,7 +66,7 @@ def main() -> int:
     if testdata is None:
         print("bench-load: no photos (tests/data/photos or ../shared/testdata/photos)", file=sys.stderr)
         return 1
-    photos = [(p.name, p.read_bytes()) for p in sorted((testdata / "photos").glob("*.png"))]
+    photos = read_photos(testdata)
     print(f"\nload benchmark: {args.seconds:.0f} s at {args.concurrency} concurrent uploads of {len(photos)} photos "
           f"({min(len(b) for _, b in photos) // 1024}-{max(len(b) for _, b in photos) // 1024} KiB), "
           f"{args.processors} processors\n")
@@ -146,16 +134,8 @@ def main() -> int:
         # The notifier agrees.
         notifier_processed = None
         try:
-            count, cursor = 0, None
-            for _ in range(1000):
-                page = requests.get(f"{stack.notifier_url}/api/images", params={"limit": 500} | ({"cursor": cursor} if cursor else {}),
-                                    timeout=10).json()
-                count += sum(1 for image in page["images"] if image["state"] == "processed")
-                cursor = page.get("next_cursor")
-                if not cursor:
-                    break
-            notifier_processed = count
-        except (requests.RequestException, ValueError):
+            notifier_processed = sum(1 for state in notifier_states(stack.notifier_url).values() if state == "processed")
+        except (requests.RequestException, ValueError, KeyError):
             pass
 
         total = len(accepted) + len(errors)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import json
-import os
 import sys
 import time
 import uuid
@@ -19,17 +18,10 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
+from benchlib import ROOT, cpu_ms  # sets sys.path for stack
 from stack import Stack  # noqa: E402
 
-TICKS = os.sysconf("SC_CLK_TCK")
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010800000000")  # a header is enough here
-
-
-def cpu_ms(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / TICKS
 
 
 def fill(stack: Stack, count: int) -> None:

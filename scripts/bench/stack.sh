@@ -2,6 +2,7 @@
 # Runs a Python benchmark against the release binaries on the emulator:
 #   scripts/bench/stack.sh pipeline.py --count 200 --concurrency 8   (make bench-pipeline)
 #   scripts/bench/stack.sh notifier.py                               (make bench-notifier)
+#   scripts/bench/stack.sh cost.py --count 60                        (make bench-cost)
 # Builds the release binaries, starts the emulator unless one runs (and stops it again after).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)

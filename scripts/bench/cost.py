@@ -1,0 +1,264 @@
+"""make bench-cost: each service's CPU per image through the whole stack (release binaries on the
+emulator), against the engine's own CPU for the same images.
+
+1. The engine: `processor binarize` on each distinct photo RUNS (5) times, and on a 16x16 PNG;
+   the CLI has no repeat or timing option, so an image's engine CPU is the median user+sys CPU of
+   the CLI on it minus the median on the 16x16 PNG (the CLI's start-up). Measured before the stack
+   starts, so nothing else of ours competes.
+2. The stack: fresh buckets and queues, the upload API, ONE processor and the notifier on free
+   127.0.0.1 ports. Once all answer, each one's idle CPU is measured for IDLE (5) s at rest.
+3. COUNT (60) uploads of the photos of tests/data/photos, cycled (with --large, the generated
+   >= 8 MP images of make bench-engine join the cycle), CONCURRENCY (4) at a time. CPU
+   (utime+stime from /proc/PID/stat) of every service is sampled just before the first upload and
+   again once every image is processed: its processed object is in the bucket, the input queue is
+   empty (the processor deleted every message) and the processed queue is empty (the notifier
+   consumed every event). Neither the notifier nor the other services are asked anything inside
+   that window (completion is watched on S3 and SQS directly); the notifier's API is read after
+   it, to check that it knows every image as processed.
+4. Each service's CPU over the window minus its idle rate times the window's wall time, per image:
+   upload API per upload, processor per image, notifier per image (it gets a queued and a
+   processed event for each). Then the ratio processor / engine: the cost of the service around
+   the engine (SQS, S3 in and out, events, heartbeats); the goal is <= 1.25 (printed, not checked).
+
+The emulator's CPU (moto, .run/moto.pid) is printed for context. Exit status 1 when an upload
+failed or an image did not end processed (and known to the notifier) in time. Everything started
+here is stopped by PID, and the buckets and queues are deleted at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+from benchlib import ROOT, child_cpu_seconds, cpu_ms, notifier_states  # sets sys.path for faultlib
+from faultlib import StackFactory, find_testdata, list_keys, queue_counts, small_png  # noqa: E402
+from stack import emulator_environment  # noqa: E402
+
+SERVICES = ("upload-api", "processor", "notifier")
+
+
+def engine_cpu_ms(cli: Path, files: dict[str, Path], runs: int) -> tuple[dict[str, float], float]:
+    """Median CPU ms of `processor binarize` on each file minus the median on a 16x16 PNG, and
+    that start-up figure; runs interleaved (file, tiny, file, tiny, ...)."""
+    with tempfile.TemporaryDirectory(prefix="bench-cost-") as scratch:
+        work = Path(scratch)
+        tiny = work / "tiny-16x16.png"
+        tiny.write_bytes(small_png(1, side=16))
+        out = str(work / "out.png")
+        for _ in range(2):  # warm the loader and the page cache
+            child_cpu_seconds([str(cli), "binarize", str(tiny), out])
+        samples: dict[str, list[float]] = {name: [] for name in files}
+        startup: list[float] = []
+        for _ in range(runs):
+            for name, path in files.items():
+                samples[name].append(child_cpu_seconds([str(cli), "binarize", str(path), out]))
+                startup.append(child_cpu_seconds([str(cli), "binarize", str(tiny), out]))
+    base = statistics.median(startup)
+    return {name: (statistics.median(values) - base) * 1000 for name, values in samples.items()}, base * 1000
+
+
+def emulator_pid() -> int | None:
+    try:
+        pid = int((ROOT / ".run" / "moto.pid").read_text().strip())
+        cpu_ms(pid)
+        return pid
+    except (OSError, ValueError):
+        return None
+
+
+def sample(pids: dict[str, int]) -> dict[str, float]:
+    """CPU ms of each process; a service gone is an error, the emulator gone (it is not ours) a NaN."""
+    values = {}
+    for name, pid in pids.items():
+        try:
+            values[name] = cpu_ms(pid)
+        except OSError:
+            if name != "emulator":
+                raise RuntimeError(f"{name} (PID {pid}) is gone; see .run/bench/logs") from None
+            values[name] = float("nan")
+    return values
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=60, help="uploads (default 60)")
+    parser.add_argument("--concurrency", type=int, default=4, help="uploads at once (default 4)")
+    parser.add_argument("--idle", type=float, default=5, help="seconds of idle CPU measured at rest (default 5)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of the CLI per photo for the engine's CPU (default 5)")
+    parser.add_argument("--large", action="store_true",
+                        help="add the generated >= 8 MP images (.build/bench-images, make bench-engine) to the cycle")
+    parser.add_argument("--timeout", type=float, default=600, help="longest wait for the processing, s (default 600)")
+    parser.add_argument("--bin-dir", default=str(ROOT / ".build" / "release"))
+    args = parser.parse_args()
+    if args.count < 1 or args.concurrency < 1 or args.runs < 1 or args.idle <= 0:
+        parser.error("--count, --concurrency and --runs must be >= 1, --idle > 0")
+
+    bin_dir = Path(args.bin_dir)
+    for name in ("processor", "upload-api", "notifier", "pipeline-setup"):
+        if not (bin_dir / name).is_file():
+            print(f"bench-cost: no {name} in {bin_dir} (build the release binaries first)", file=sys.stderr)
+            return 1
+    if "AWS_ENDPOINT_URL" not in emulator_environment():
+        print("bench-cost: no emulator (AWS_ENDPOINT_URL, or .run/emulator.env of scripts/emulator.sh start); "
+              "run it as make bench-cost or through scripts/bench/stack.sh", file=sys.stderr)
+        return 1
+    testdata = find_testdata()
+    if testdata is None:
+        print("bench-cost: no photos (tests/data/photos, or set TESTDATA_DIR)", file=sys.stderr)
+        return 1
+    files = {path.name: path for path in sorted((testdata / "photos").glob("*.png"))}
+    if args.large:
+        large = sorted((ROOT / ".build" / "bench-images").glob("*.png"))
+        if not large:
+            print("bench-cost: --large, but no images in .build/bench-images (run make bench-engine, or "
+                  "scripts/bench-engine/make_images.py tests/data/photos .build/bench-images)", file=sys.stderr)
+            return 1
+        files |= {path.name: path for path in large}
+    bodies = {name: path.read_bytes() for name, path in files.items()}
+    sequence = list(itertools.islice(itertools.cycle(sorted(files)), args.count))
+
+    # A SIGTERM (or Ctrl-C) still runs the cleanup below: processes stopped by PID, resources deleted.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    print(f"\ncost benchmark: {args.count} uploads of {len(files)} photos cycled "
+          f"({min(len(b) for b in bodies.values()) // 1024}-{max(len(b) for b in bodies.values()) // 1024} KiB), "
+          f"{args.concurrency} at a time, 1 processor")
+    print(f"engine: processor binarize on each photo, {args.runs} runs ...", flush=True)
+    engine, startup = engine_cpu_ms(bin_dir / "processor", files, args.runs)
+    engine_total = sum(engine[name] for name in sequence)
+
+    factory = StackFactory(bin_dir)
+    try:
+        stack = factory.new()
+        stack.log_dir = ROOT / ".run" / "bench" / "logs"
+        stack.start("upload-api", "processor", "notifier")
+        pids = {name: stack.processes[name].pid for name in SERVICES}
+        moto = emulator_pid()
+        if moto is not None:
+            pids["emulator"] = moto
+        s3, sqs = stack.client("s3"), stack.client("sqs")
+        env = stack.env
+
+        # Idle CPU at rest (after a second for the notifier's start-up listing to settle).
+        time.sleep(1)
+        print(f"idle: {args.idle:.0f} s at rest ...", flush=True)
+        idle_start, idle_started = sample(pids), time.monotonic()
+        time.sleep(args.idle)
+        idle_end, idle_wall = sample(pids), time.monotonic() - idle_started
+        idle_rate = {name: (idle_end[name] - idle_start[name]) / idle_wall for name in pids}  # ms per s
+
+        # The uploads.
+        print(f"uploads: {args.count} ...", flush=True)
+        accepted: dict[str, str] = {}  # object key -> image id
+        errors: list[str] = []
+        lock = threading.Lock()
+        session = requests.Session()
+        session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=args.concurrency))
+
+        def upload(index: int) -> None:
+            name = sequence[index]
+            try:
+                response = session.post(f"{stack.upload_url}/upload",
+                                        files={"image": (f"cost{index}-{name}", bodies[name], "image/png")}, timeout=(5, 120))
+                with lock:
+                    if response.status_code == 202:
+                        answer = response.json()
+                        accepted[answer["object_key"]] = answer["image_id"]
+                    else:
+                        errors.append(f"{name}: {response.status_code} {response.text[:160]}")
+            except requests.RequestException as error:
+                with lock:
+                    errors.append(f"{name}: {type(error).__name__}: {error}")
+
+        before, started = sample(pids), time.monotonic()
+        with ThreadPoolExecutor(args.concurrency) as pool:
+            list(pool.map(upload, range(args.count)))
+        uploaded = time.monotonic() - started
+
+        # Until every image is processed and every message consumed, seen on S3 and SQS only.
+        wanted = {f"processed_{key}" for key in accepted}
+        deadline = time.monotonic() + args.timeout
+        done: set[str] = set()
+        queues: dict[str, dict[str, int]] = {}
+        finished = False
+        while time.monotonic() < deadline:
+            done = wanted & set(list_keys(s3, env["PROCESSED_BUCKET"], "processed_"))
+            if done == wanted:
+                queues = {name: queue_counts(sqs, env[name]) for name in ("INPUT_QUEUE", "PROCESSED_QUEUE")}
+                if all(c["visible"] == 0 and c["invisible"] == 0 for c in queues.values()):
+                    finished = True
+                    break
+            for name, process in stack.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {process.returncode} during the run; see {stack.log_dir}")
+            time.sleep(0.2)
+        after, window = sample(pids), time.monotonic() - started
+        if not finished:
+            print(f"bench-cost: after {args.timeout:.0f} s, {len(done)}/{len(wanted)} images processed; queues {queues}",
+                  file=sys.stderr)
+
+        # The notifier knows every image as processed (asked only now, outside the window).
+        states: dict[str, str] = {}
+        notifier_deadline = time.monotonic() + 30
+        while time.monotonic() < notifier_deadline:
+            try:
+                states = notifier_states(stack.notifier_url)
+            except (requests.RequestException, ValueError, KeyError) as error:
+                print(f"bench-cost: the notifier's /api/images: {error}", file=sys.stderr)
+            if all(states.get(image_id) == "processed" for image_id in accepted.values()):
+                break
+            time.sleep(0.5)
+        known = sum(1 for image_id in accepted.values() if states.get(image_id) == "processed")
+
+        # The report.
+        count = len(accepted)
+        net = {name: (after[name] - before[name]) - idle_rate[name] * window for name in pids}
+        print(f"\nwindow {window:.1f} s (uploads {uploaded:.1f} s); {count} accepted, {len(errors)} errors, "
+              f"{len(done)} processed, notifier knows {known} as processed")
+        if errors:
+            print(f"  e.g. {errors[0]}")
+        header = f"{'CPU ms':<26}{'window':>9}{'idle':>9}{'net':>9}{'per image':>11}"
+        print(f"\n{header}   (idle: rate at rest x window; net = window - idle; CPU from /proc/PID/stat, 10 ms ticks)")
+        print("-" * len(header))
+        labels = {"upload-api": "upload-api (per upload)", "processor": "processor", "notifier": "notifier",
+                  "emulator": "emulator (moto, context)"}
+        for name in pids:
+            print(f"{labels[name]:<26}{after[name] - before[name]:>9.0f}{idle_rate[name] * window:>9.0f}{net[name]:>9.0f}"
+                  f"{net[name] / max(count, 1):>11.1f}")
+        print(f"{'engine (binarize CLI)':<26}{'':>9}{'':>9}{engine_total:>9.0f}{engine_total / len(sequence):>11.1f}"
+              f"   (CLI minus its start-up, {startup:.1f} ms on a 16x16 PNG; median of {args.runs})")
+
+        print(f"\n{'engine CPU ms per photo':<38}{'ms':>8}{'x':>4}")
+        for name in sorted(files):
+            print(f"  {name:<36}{engine[name]:>8.1f}{sequence.count(name):>4}")
+
+        ratio = net["processor"] / engine_total if engine_total > 0 else float("nan")
+        print(f"\nprocessor / engine: {ratio:.2f}x  (goal <= 1.25x: {'met' if ratio <= 1.25 else 'not met'}; not checked)")
+        print(f"upload-api {net['upload-api'] / max(count, 1):.1f} ms CPU per upload, "
+              f"notifier {net['notifier'] / max(count, 1):.1f} ms CPU per image")
+        ok = not errors and finished and known == count == args.count
+        print("\nresult: " + ("OK" if ok else "FAILED (see above)"))
+        return 0 if ok else 1
+    except RuntimeError as error:
+        print(f"bench-cost: {error}", file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as error:
+        output = (error.stderr or error.stdout or b"").decode(errors="replace").strip()[-500:]
+        print(f"bench-cost: {Path(error.cmd[0]).name} failed ({error.returncode}): {output}", file=sys.stderr)
+        return 1
+    finally:
+        factory.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -44,8 +44,6 @@ class Stack:
     processor_port: int = 18082
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     log_dir: Path = ROOT / "tests" / "output" / "logs"
-    #: Variables set last, over the defaults (e.g. a small MAX_UPLOAD_BYTES).
-    extra_env: dict[str, str] = field(default_factory=dict)
     # Extra environment for the services only (not pipeline-setup, not the test's own clients),
     # e.g. AWS_ENDPOINT_URL of a fault-injecting proxy, MAX_UPLOAD_BYTES, PROCESSOR_VISIBILITY_SECONDS.
     service_env: dict[str, str] = field(default_factory=dict)
@@ -64,7 +62,6 @@ class Stack:
             "HTTP_HOST": "127.0.0.1",
             "LOG_LEVEL": "info",
         })
-        env.update(self.extra_env)
         return env
 
     @property

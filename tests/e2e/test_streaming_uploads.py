@@ -24,7 +24,7 @@ def png_header(width: int = 64, height: int = 64) -> bytes:
 def api(stack):
     if stack.external:
         pytest.skip("needs a local upload API and the emulator's bucket listing")
-    local = Stack(bin_dir=stack.bin_dir, upload_port=18481, extra_env={"MAX_UPLOAD_BYTES": str(24 << 20)})
+    local = Stack(bin_dir=stack.bin_dir, upload_port=18481, service_env={"MAX_UPLOAD_BYTES": str(24 << 20)})
     local.setup_resources()
     local.start("upload-api")
     yield local

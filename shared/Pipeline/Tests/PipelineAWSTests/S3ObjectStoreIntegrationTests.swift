@@ -51,14 +51,16 @@ import Testing
 /// nothing left behind when the body fails halfway.
 @Suite struct S3ObjectStoreWriteTests {
     static func chunks(_ bytes: [UInt8], size: Int = 64 * 1024, failAfter: Int? = nil) -> ObjectBodyStream {
-        let state = Shared(0)
+        let position = Mutex(0)
         return ObjectBodyStream {
-            let offset = state.value
-            if let failAfter, offset >= failAfter { throw CancellationError() }
-            guard offset < bytes.count else { return nil }
-            let end = min(offset + size, bytes.count)
-            state.set(end)
-            return ByteBuffer(bytes: bytes[offset..<end])
+            let range = position.withLock { offset -> Range<Int> in
+                let end = min(offset + size, bytes.count)
+                defer { offset = end }
+                return offset..<end
+            }
+            if let failAfter, range.lowerBound >= failAfter { throw CancellationError() }
+            guard !range.isEmpty else { return nil }
+            return ByteBuffer(bytes: bytes[range])
         }
     }
 
@@ -95,12 +97,4 @@ import Testing
             #expect(try await clients.s3.listMultipartUploads(bucket: bucket).isEmpty, "two parts were up; the upload was aborted")
         }
     }
-}
-
-/// A value that closures share.
-final class Shared<Value: Sendable>: Sendable {
-    private let state: Mutex<Value>
-    init(_ value: Value) { state = Mutex(value) }
-    var value: Value { state.withLock { $0 } }
-    func set(_ value: Value) { state.withLock { $0 = value } }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates tests/data/expected-opencv.json from OpenCV (opencv-python-headless from PyPI).
 
-    .venv/bin/python scripts/testdata/generate-expected.py      (or `make testdata`)
+    .venv/bin/python scripts/testdata/generate-expected.py [--mosaic]     (or `make testdata`)
 
 For every file of tests/data/pngsuite and tests/data/photos it records what the reference does:
 whether imdecode(IMREAD_COLOR) decodes it, its size, and the binary image of its
@@ -12,11 +12,16 @@ white pixels.
 The wheel's Otsu is Intel IPP's (ippiComputeThreshold_Otsu_8u_C1R), not OpenCV's own C++ code; the
 two differ on exact ties (e.g. 4-bit gray). So the script refuses to run without IPP, as on an ARM
 machine, and with IPP dispatched below AVX2, whose SSE code breaks such ties differently.
+
+It first makes tests/data/photos/mosaic-4096x3072.png when that file is missing (or always, with
+--mosaic): a 12.6 MP photo-like image for the engine's large-image path (make_mosaic).
 """
 import hashlib
 import json
 import re
+import struct
 import sys
+import zlib
 from pathlib import Path
 
 import cv2
@@ -38,6 +43,65 @@ def check_reference() -> None:
     if dispatch is None or dispatch.group(1) not in ("l9", "k0"):
         sys.exit(f"generate-expected: IPP runs its {ipp} code; the reference is its AVX2 or AVX-512 code "
                  "(unset OPENCV_IPP, or run on an x86_64 machine with AVX2)")
+
+
+MOSAIC = DATA / "photos" / "mosaic-4096x3072.png"
+
+
+def filtered_rows(image: np.ndarray) -> bytes:
+    """PNG image data before compression: each row with the filter type whose output has the
+    smallest sum of absolute values (as signed bytes), libpng's heuristic, so that all five
+    appear, Paeth most."""
+    height, width, channels = image.shape
+    rows = image.reshape(height, width * channels).astype(np.int16)
+    previous = np.zeros(width * channels, np.int16)
+    pad = np.zeros(channels, np.int16)
+    out = bytearray()
+    for row in rows:
+        left = np.concatenate([pad, row[:-channels]])
+        upper_left = np.concatenate([pad, previous[:-channels]])
+        p = left + previous - upper_left
+        pa, pb, pc = np.abs(p - left), np.abs(p - previous), np.abs(p - upper_left)
+        paeth = np.where((pa <= pb) & (pa <= pc), left, np.where(pb <= pc, previous, upper_left))
+        candidates = [(c & 255).astype(np.uint8)
+                      for c in (row, row - left, row - previous, row - ((left + previous) >> 1), row - paeth)]
+        costs = [int(np.abs(c.view(np.int8).astype(np.int32)).sum()) for c in candidates]
+        kind = int(np.argmin(costs))
+        out.append(kind)
+        out += candidates[kind].tobytes()
+        previous = row
+    return bytes(out)
+
+
+def make_mosaic() -> None:
+    """A 4096x3072 RGB image from the other photos: the text screenshot tiled over the whole
+    canvas, and four 768x512 Kodak photos (one each, mirrored or flipped) over it. Deterministic;
+    zlib level 9 with adaptive filters keeps the file under 4 MB (3.6 MB)."""
+    def rgb(name: str) -> np.ndarray:
+        image = cv2.imdecode(np.fromfile(str(DATA / "photos" / name), np.uint8), cv2.IMREAD_COLOR)
+        return np.ascontiguousarray(image[:, :, ::-1])
+
+    width, height = 4096, 3072
+    screenshot = rgb("lorem_ipsum_screenshot.png")
+    reps = (height // screenshot.shape[0] + 1, width // screenshot.shape[1] + 1, 1)
+    canvas = np.ascontiguousarray(np.tile(screenshot, reps)[:height, :width])
+    tiles = [rgb(f"kodim{n}.png") for n in ("02", "07", "17", "23")]
+    tiles = [t if t.shape[1] == 768 else np.ascontiguousarray(np.rot90(t)) for t in tiles]
+    for i, (row, column) in enumerate(((0, 0), (1, 2), (3, 4), (4, 1))):
+        tile = tiles[i]
+        if i % 2:
+            tile = tile[:, ::-1]
+        if i // 2:
+            tile = tile[::-1]
+        canvas[row * 512:(row + 1) * 512, column * 768:(column + 1) * 768] = tile
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    MOSAIC.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                       + chunk(b"IDAT", zlib.compress(filtered_rows(canvas), 9)) + chunk(b"IEND", b""))
+    print(f"generate-expected: wrote {MOSAIC.relative_to(ROOT)} ({MOSAIC.stat().st_size} bytes)")
 
 
 def binary_entry(binary: np.ndarray) -> tuple[str, int]:
@@ -69,6 +133,8 @@ def expectation(path: Path) -> dict:
 
 def main() -> None:
     check_reference()
+    if "--mosaic" in sys.argv[1:] or not MOSAIC.exists():
+        make_mosaic()
     files = {}
     for folder in FOLDERS:
         paths = sorted((DATA / folder).glob("*.png"))

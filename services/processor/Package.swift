@@ -32,10 +32,12 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
-        /// libpng behind a small C shim: libpng reports errors with longjmp, which Swift cannot catch.
+        /// The C engine: its own zlib-exact inflate and SIMD row filters for the images it can vouch
+        /// for, libpng for the others (libpng reports errors with longjmp, which Swift cannot catch),
+        /// its own deflate for the output, ISA-L's CRC-32 and Adler-32, zlib's for small chunks.
         .target(
             name: "CPNGShim",
-            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("m")]
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("isal"), .linkedLibrary("z"), .linkedLibrary("m")]
         ),
         /// Decoding, OpenCV-exact binarization and encoding. No AWS inside; its size limits are
         /// the contract's `ImageLimits`, the same table the upload API refuses by.

@@ -129,6 +129,8 @@ static cps_status process_buffered(const uint8_t *png, const cps_png_info *info,
     if (!canvas)
         return cps_fail(result, CPS_OUT_OF_MEMORY, "Out of memory for a %u×%u image.", info->width, info->height);
     cps_status status = cps_decode(png, info, canvas, info->width, NULL, NULL, result);
+    if (status == CPS_DECODE_FALLBACK) // libpng decides, over the same canvas
+        status = cps_decode_libpng(png, info, canvas, info->width, NULL, NULL, result);
     if (status != CPS_OK) {
         free(canvas);
         return status;
@@ -169,13 +171,21 @@ static cps_status process_streaming(const uint8_t *png, const cps_png_info *info
         status = cps_fail(result, CPS_OUT_OF_MEMORY, "Out of memory while writing the output PNG.");
         goto done;
     }
-    s.encoder = cps_encoder_create(info->width, info->height, options->bit_depth, options, result);
-    if (!s.encoder) {
-        status = result->status;
-        goto done;
-    }
     result->threshold = options->threshold;
-    status = cps_decode(png, info, NULL, 0, stream_row, &s, result);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        // The second attempt is libpng's, from scratch: the rows of the first went to a discarded encoder.
+        cps_encoder_destroy(s.encoder);
+        s.next_row = 0;
+        s.encoder = cps_encoder_create(info->width, info->height, options->bit_depth, options, result);
+        if (!s.encoder) {
+            status = result->status;
+            goto done;
+        }
+        status = attempt == 0 ? cps_decode(png, info, NULL, 0, stream_row, &s, result)
+                              : cps_decode_libpng(png, info, NULL, 0, stream_row, &s, result);
+        if (status != CPS_DECODE_FALLBACK)
+            break;
+    }
     if (status == CPS_OK && write_black_rows(&s, info->height) != 0)
         status = result->status;
     if (status == CPS_OK && cps_encoder_finish(s.encoder, &result->data, &result->size, result) != 0)

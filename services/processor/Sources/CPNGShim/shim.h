@@ -18,8 +18,9 @@ typedef struct {
 /// What the chunk walk (scan.c) learnt before any pixel is decoded.
 ///
 /// The reference runs libpng 1.6.58, and its chunk rules differ from those of the system's libpng
-/// (1.6.39). So the walk applies 1.6.58's rules to every chunk, and libpng then decodes a clean
-/// stream made of the signature, IHDR, the palette, the image data chunks and IEND (decode.c).
+/// (1.6.39). So the walk applies 1.6.58's rules to every chunk; what is left is the image data,
+/// which decode.c reads itself, or libpng as a clean stream made of the signature, IHDR, the
+/// palette, the image data chunks and IEND (decode_libpng.c).
 typedef struct {
     uint32_t width, height;
     int bit_depth, color_type, interlace;
@@ -78,6 +79,19 @@ int cps_otsu_threshold(const uint8_t *gray, size_t count);
 /// Binary row for the output PNG: 1 bit a pixel (MSB first) or 0/255 bytes.
 void cps_binarize_row(const uint8_t *gray, uint32_t n, int threshold, int bit_depth, uint8_t *out);
 
+/// Receives compressed bytes: returns 0, or -1 to stop (memory ran out).
+typedef int (*cps_bytes_out)(void *context, const uint8_t *bytes, size_t n);
+
+/// A zlib stream of runs and literals, zlib's Z_RLE strategy (deflate_rle.c), handed to out.
+typedef struct cps_rle_deflater cps_rle_deflater;
+
+cps_rle_deflater *cps_rle_create(cps_bytes_out out, void *context);
+/// Compresses the next n bytes of the stream. Returns 0, or -1 when out failed.
+int cps_rle_compress(cps_rle_deflater *deflater, const uint8_t *in, size_t n);
+/// Ends the stream (last block, Adler-32). Returns 0, or -1 when out failed.
+int cps_rle_finish(cps_rle_deflater *deflater);
+void cps_rle_destroy(cps_rle_deflater *deflater);
+
 /// Row-by-row PNG writer into a growing memory buffer.
 typedef struct cps_encoder cps_encoder;
 
@@ -92,10 +106,61 @@ void cps_encoder_destroy(cps_encoder *encoder);
 /// Receives the gray rows of the decoded image (frame coordinates) in order, for streaming.
 typedef int (*cps_row_sink)(void *context, uint32_t row, const uint8_t *gray);
 
-/// Decodes the image (the first frame of an animation) with libpng. When canvas is not NULL, the
-/// gray pixels go there (canvas_width wide, at the frame's offset); otherwise, for a non-interlaced
-/// image only, each gray row goes to sink. Returns a status and fills result on failure.
+/// What cps_decode returns when it cannot vouch for the image (damaged or unusual image data):
+/// cps_decode_libpng then decides, from the start. Never returned by cps_process.
+#define CPS_DECODE_FALLBACK ((cps_status)100)
+
+/// Decodes the image (the first frame of an animation) without libpng: inflate.c, unfilter.c and
+/// gray.c. When canvas is not NULL, the gray pixels go there (canvas_width wide, at the frame's
+/// offset); otherwise, for a non-interlaced image only, each gray row goes to sink. Returns
+/// CPS_OK only when libpng would accept the image with the same pixels; CPS_DECODE_FALLBACK (rows
+/// may have gone out already) when libpng must decide; another status on failure of its own.
 cps_status cps_decode(const uint8_t *data, const cps_png_info *info, uint8_t *canvas,
                       uint32_t canvas_width, cps_row_sink sink, void *sink_context, cps_result *result);
+
+/// Decodes as cps_decode does, with libpng (decode_libpng.c): the reference behaviour, refusals
+/// and their messages included. Returns a status and fills result on failure.
+cps_status cps_decode_libpng(const uint8_t *data, const cps_png_info *info, uint8_t *canvas,
+                             uint32_t canvas_width, cps_row_sink sink, void *sink_context, cps_result *result);
+
+/// Hands out the pieces of a zlib stream in order (the data of each IDAT chunk): returns 1 and
+/// sets data and size, or 0 when there are no more.
+typedef int (*cps_piece_source)(void *context, const uint8_t **data, size_t *size);
+
+/// A zlib stream decoder that accepts only what zlib (driven by libpng) accepts (inflate.c).
+typedef struct cps_inflater cps_inflater;
+
+/// A decoder for the stream of source; row_bytes is the most bytes cps_inflate_take will ask for.
+cps_inflater *cps_inflater_create(cps_piece_source source, void *context, size_t row_bytes);
+/// The next n decoded bytes, valid until the next call; NULL when the stream is damaged, unusual,
+/// or ends before them.
+const uint8_t *cps_inflate_take(cps_inflater *inflater, size_t n);
+/// Decodes the rest of the stream (extra data) and checks its end and Adler-32: 0 when clean.
+int cps_inflate_finish(cps_inflater *inflater);
+void cps_inflater_destroy(cps_inflater *inflater);
+
+/// SIMD beyond SSE2 that the CPU offers (cpu.c): CPS_CPU_* bits, 0 off x86_64.
+int cps_cpu_features(void);
+#define CPS_CPU_SSSE3 1
+#define CPS_CPU_SSE41 2
+#define CPS_CPU_AVX 4
+
+/// To call after ISA-L's functions: its AVX code returns with the upper halves of the vector
+/// registers dirty (no vzeroupper), and every SSE instruction after it then pays for the transition
+/// (measured: the Paeth filter and the gray conversion 2.2x slower). Clears them where AVX exists.
+void cps_after_isal(void);
+
+/// Reverses PNG filter type `filter` (0...4) on a row of n bytes: out = raw + the prediction from
+/// out's previous pixel (bpp bytes back) and prev, the row above (zeros for a first row). raw, prev
+/// and out are distinct and readable (out writable) 16 bytes past n.
+void cps_unfilter_row(int filter, const uint8_t *raw, const uint8_t *prev, uint8_t *out, size_t n, unsigned bpp);
+
+/// Reverses filter type `filter` on two consecutive rows that both have it: raw0 (the row below
+/// prev) into out0 and raw1 (the row below that) into out1, their work interleaved: Average and
+/// Paeth go a pixel at a time, and two rows' chains of dependent operations overlap. Returns 0,
+/// having done nothing, where that is not available (another filter, bpp other than 3 or 4, no
+/// SSE4.1 for Paeth): cps_unfilter_row then, twice.
+int cps_unfilter_pair(int filter, const uint8_t *raw0, const uint8_t *raw1, const uint8_t *prev, uint8_t *out0,
+                      uint8_t *out1, size_t n, unsigned bpp);
 
 #endif

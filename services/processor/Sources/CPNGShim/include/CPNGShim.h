@@ -1,10 +1,12 @@
-/// CPNGShim: PNG decoding, OpenCV-exact binarization and PNG encoding over libpng.
+/// CPNGShim: PNG decoding, OpenCV-exact binarization and PNG encoding.
 ///
-/// libpng reports errors with longjmp, which Swift cannot catch; every setjmp stays inside the
-/// .c files of this target, and this header only exposes plain calls that return a status.
+/// Decoding has its own inflate, exactly as strict as zlib's, for every image it can vouch for, and
+/// libpng for the others (damaged files); the output PNG is written without libpng. libpng reports
+/// errors with longjmp, which Swift cannot catch; every setjmp stays inside the .c files of this
+/// target, and this header only exposes plain calls that return a status.
 ///
 /// Memory: a plain (non-interlaced) PNG is decoded, converted and encoded row by row, so memory is
-/// proportional to the width. A whole-image buffer of width*height bytes (one gray byte a pixel)
+/// proportional to the width (plus the 32 KiB deflate window and a 256 KiB batch of rows). A whole-image buffer of width*height bytes (one gray byte a pixel)
 /// is used only when the image needs it: Adam7 interlacing (rows arrive in seven passes), an eXIf
 /// orientation 2...8 (rows leave in another order), Otsu's threshold (the histogram of the whole
 /// image comes before the first output row), and CPS_OUTPUT_GRAY_RAW (the output is that buffer).

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Differential test of the image engine: the CPNGShim of the working tree against the one of a git
+# revision (HEAD by default), in one process, on every PNG of the test data and on thousands of
+# damaged and re-encoded variants of each (see diff.c). Compiles C only (gcc -O2), no Swift.
+#
+#   bash scripts/bench-engine/engine-diff/run.sh [-q] [-v] [--base REV] [EXTRA.png ...]
+#
+# Inputs: tests/data/pngsuite, tests/data/photos, $SHARED_TESTDATA (default /work/shared/testdata,
+# skipped when absent; files identical to one already listed are left out), the synthetic files of
+# gen-synthetic.py, and any EXTRA files. Exit status 1 on any mismatch.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+here="$root/scripts/bench-engine/engine-diff"
+base=HEAD
+flags=()
+extra=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -q|-v) flags+=("$1"); shift ;;
+        --base) base="$2"; shift 2 ;;
+        *) extra+=("$1"); shift ;;
+    esac
+done
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+# Counts of images the fast decoder accepted and left to libpng.
+new_cflags=(-DCPS_DECODE_STATS)
+source "$here/build.sh"
+gcc "${cflags[@]}" -I"$root/$shim/include" "$here/diff.c" "$work/old.o" "$work"/new-obj/*.o "${libs[@]}" \
+    -o "$work/engine-diff"
+
+python3 "$here/gen-synthetic.py" "$work/synthetic"
+
+# Inputs, each content once.
+shared="${SHARED_TESTDATA:-/work/shared/testdata}"
+listed=()
+declare -A seen=()
+add() {
+    local sum
+    sum="$(sha256sum "$1" | cut -d' ' -f1)"
+    if [ -z "${seen[$sum]:-}" ]; then
+        seen[$sum]=1
+        listed+=("$1")
+    fi
+}
+total=0
+for folder in "$root/tests/data/pngsuite" "$root/tests/data/photos" "$shared" "$work/synthetic"; do
+    [ -d "$folder" ] || continue
+    while IFS= read -r -d '' file; do
+        add "$file"
+        total=$((total + 1))
+    done < <(find "$folder" -name '*.png' -print0 | sort -z)
+done
+for file in "${extra[@]}"; do
+    add "$file"
+    total=$((total + 1))
+done
+echo "engine-diff: ${#listed[@]} distinct files ($total found); old engine from $base"
+"$work/engine-diff" ${flags[@]+"${flags[@]}"} "${listed[@]}"

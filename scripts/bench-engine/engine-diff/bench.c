@@ -1,4 +1,4 @@
-// engine-bench: CPU time of cps_process, old engine (git HEAD) against new, in process. Built and
+// engine-bench: CPU time of cps_process, old engine (a git revision: the libpng-only engine by default) against new, in process. Built and
 // run by bench.sh.
 //
 //   engine-bench [-r RUNS] [-m MODE] FILE...    MODE: binary (1 bit, 127: the default), otsu, gray

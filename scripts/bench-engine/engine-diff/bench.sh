@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CPU per image of the image engine, old (git HEAD) and new, and of OpenCV, in one process and
+# CPU per image of the image engine, old (a git revision: the libpng-only engine by default) and new, and of OpenCV, in one process and
 # interleaved (bench_cpu.py, medians), then the peak RSS each needs for the image: peak of a run
 # on it minus peak of a run on a 16x16 image. Compiles C only (gcc -O2), no Swift.
 #
@@ -11,7 +11,8 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 here="$root/scripts/bench-engine/engine-diff"
-base=HEAD
+# The reference: the last commit whose engine decoded everything with libpng and zlib.
+base=721b539708ca4f06becc06974e881298cb245da7
 runs=9
 files=()
 while [ $# -gt 0 ]; do

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Differential test of the image engine: the CPNGShim of the working tree against the one of a git
-# revision (HEAD by default), in one process, on every PNG of the test data and on thousands of
+# revision (by default the last commit of the libpng-only engine), in one process, on every PNG of the test data and on thousands of
 # damaged and re-encoded variants of each (see diff.c). Compiles C only (gcc -O2), no Swift.
 #
 #   bash scripts/bench-engine/engine-diff/run.sh [-q] [-v] [--base REV] [EXTRA.png ...]
 #
-# Inputs: tests/data/pngsuite, tests/data/photos, $SHARED_TESTDATA (default /work/shared/testdata,
+# Inputs: tests/data/pngsuite, tests/data/photos, $SHARED_TESTDATA (default ../shared/testdata beside the checkout,
 # skipped when absent; files identical to one already listed are left out), the synthetic files of
 # gen-synthetic.py, and any EXTRA files. Exit status 1 on any mismatch.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 here="$root/scripts/bench-engine/engine-diff"
-base=HEAD
+# The reference: the last commit whose engine decoded everything with libpng and zlib.
+base=721b539708ca4f06becc06974e881298cb245da7
 flags=()
 extra=()
 while [ $# -gt 0 ]; do
@@ -34,7 +35,7 @@ gcc "${cflags[@]}" -I"$root/$shim/include" "$here/diff.c" "$work/old.o" "$work"/
 python3 "$here/gen-synthetic.py" "$work/synthetic"
 
 # Inputs, each content once.
-shared="${SHARED_TESTDATA:-/work/shared/testdata}"
+shared="${SHARED_TESTDATA:-$root/../shared/testdata}"
 listed=()
 declare -A seen=()
 add() {

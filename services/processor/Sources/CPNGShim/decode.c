@@ -41,17 +41,34 @@ static uint32_t be32(const uint8_t *p) {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
 }
 
-/// The run of IDAT chunks, handed out one at a time.
+/// The run of IDAT chunks, handed out one at a time, each checked against its CRC as libpng
+/// checks every IDAT it reads (not in animations, where the reference ignores CRCs). A bad CRC
+/// ends the data and is remembered: the decode then falls back to libpng for its verdict.
 typedef struct {
     const uint8_t *data;
     size_t pos, end;
+    int check_crc, bad_crc;
+    /// Pages before the chunk handed out last are given back (a mapped input file).
+    cps_input input;
+    size_t last_start;
 } idat_source;
 
 static int next_idat(void *context, const uint8_t **data, size_t *size) {
     idat_source *s = context;
-    if (s->pos >= s->end)
+    if (s->pos >= s->end || s->bad_crc)
         return 0;
     uint32_t length = be32(s->data + s->pos);
+    if (s->check_crc) {
+        uint32_t crc = crc32_gzip_refl(0, s->data + s->pos + 4, (uint64_t)length + 4);
+        cps_after_isal();
+        if (crc != be32(s->data + s->pos + 8 + length)) {
+            s->bad_crc = 1;
+            return 0;
+        }
+    }
+    // The inflater is done with every chunk before the previous one.
+    cps_input_release(&s->input, s->last_start, 1u << 20);
+    s->last_start = s->pos;
     *data = s->data + s->pos + 8;
     *size = length;
     s->pos += 12 + (size_t)length;
@@ -72,20 +89,6 @@ static int next_fdat(void *context, const uint8_t **data, size_t *size) {
     const cps_chunk_ref *c = &s->chunks[s->index++];
     *data = s->data + c->offset + 12;
     *size = c->length - 4;
-    return 1;
-}
-
-/// libpng checks the CRC of every IDAT chunk it reads, and reads them all.
-static int idat_crcs_ok(const uint8_t *data, const cps_png_info *info) {
-    for (size_t pos = info->idat_offset; pos < info->idat_end;) {
-        uint32_t length = be32(data + pos);
-        if (crc32_gzip_refl(0, data + pos + 4, (uint64_t)length + 4) != be32(data + pos + 8 + length)) {
-            cps_after_isal();
-            return 0;
-        }
-        pos += 12 + (size_t)length;
-    }
-    cps_after_isal();
     return 1;
 }
 
@@ -140,12 +143,6 @@ static int emit_row(output *o, uint32_t y, const uint8_t *row) {
 
 cps_status cps_decode(const uint8_t *data, const cps_png_info *info, uint8_t *canvas,
                       uint32_t canvas_width, cps_row_sink sink, void *sink_context, cps_result *result) {
-    if (!info->animated && !idat_crcs_ok(data, info)) {
-#ifdef CPS_DECODE_STATS
-        cps_decode_stats[1]++;
-#endif
-        return CPS_DECODE_FALLBACK;
-    }
     // A hidden-IDAT animation: the frame's fdAT chunks are an image of the frame's size.
     int fdat = info->animated && !info->idat_is_frame;
     uint32_t width = fdat ? info->frame_width : info->width, height = fdat ? info->frame_height : info->height;
@@ -162,7 +159,8 @@ cps_status cps_decode(const uint8_t *data, const cps_png_info *info, uint8_t *ca
     if (info->color_type == 3)
         palette_lut(info, &o.format);
 
-    idat_source idat = {data, info->idat_offset, info->idat_end};
+    idat_source idat = {.data = data, .pos = info->idat_offset, .end = info->idat_end, .check_crc = !info->animated,
+                        .input = info->input, .last_start = info->idat_offset};
     fdat_source frame = {data, info->frame_chunks, info->frame_chunk_count, 0};
     size_t most = (max_row + 1) * (pairs ? 2 : 1);
     cps_inflater *z = fdat ? cps_inflater_create(next_fdat, &frame, most) : cps_inflater_create(next_idat, &idat, most);
@@ -220,6 +218,16 @@ cps_status cps_decode(const uint8_t *data, const cps_png_info *info, uint8_t *ca
     }
     if (cps_inflate_finish(z) != 0)
         status = CPS_DECODE_FALLBACK;
+    // libpng reads (and checks) the IDAT chunks after the end of the stream too.
+    if (status == CPS_OK && !fdat) {
+        const uint8_t *rest;
+        size_t rest_size;
+        while (next_idat(&idat, &rest, &rest_size)) {
+        }
+        if (idat.bad_crc)
+            status = CPS_DECODE_FALLBACK;
+    }
+
 done:
 #ifdef CPS_DECODE_STATS
     if (status == CPS_OK || status == CPS_DECODE_FALLBACK)

@@ -10,6 +10,7 @@ void cps_options_init(cps_options *options) {
     options->max_pixels = 0;
     options->max_side = 0;
     options->output = CPS_OUTPUT_BINARY_PNG;
+    options->release_input = 0;
 }
 
 void cps_result_release(cps_result *result) {
@@ -213,9 +214,13 @@ cps_status cps_process(const uint8_t *png, size_t size, const cps_options *optio
     cps_png_info *info = malloc(sizeof *info);
     if (!info)
         return cps_fail(result, CPS_OUT_OF_MEMORY, "Out of memory.");
+    info->input = (cps_input){.base = png, .size = size, .enabled = options->release_input && png};
     cps_status status = cps_scan(png ? png : (const uint8_t *)"", size, limit, options->max_side, info, result);
     if (status != CPS_OK)
         goto done;
+    // What the walk read is given back; decoding reads the image data again from the start.
+    cps_input_release(&info->input, size, 0);
+    info->input.released = 0;
     int transposed = info->orientation >= 5 && info->orientation <= 8;
     result->width = transposed ? info->height : info->width;
     result->height = transposed ? info->width : info->height;

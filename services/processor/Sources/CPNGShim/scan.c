@@ -343,6 +343,8 @@ cps_status cps_scan(const uint8_t *data, size_t size, uint64_t pixel_limit, uint
     // ...the run of IDAT chunks that libpng reads for the rows...
     info->idat_offset = pos;
     while (id == ID_IDAT) {
+        // Only the chunk headers are read here; the pages they pulled in are not needed again soon.
+        cps_input_release(&info->input, pos, 1u << 20);
         pos += 12 + (size_t)length;
         if ((status = chunk_header(data, size, pos, &length, &id, result)) != CPS_OK)
             return status;

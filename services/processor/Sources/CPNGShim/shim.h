@@ -6,6 +6,21 @@
 
 #include <stdarg.h>
 
+/// The input as a file mapping whose read pages can be given back to the kernel.
+typedef struct {
+    const uint8_t *base;
+    size_t size;
+    /// Bytes before this offset are released already (a page boundary).
+    size_t released;
+    /// 0: the input is ordinary memory and nothing is released.
+    int enabled;
+} cps_input;
+
+/// Gives back the whole pages of [input->released, upto) once at least `batch` bytes have been
+/// read past the last release (0: any whole page), so the system calls stay few. Re-reading a
+/// released page maps it again from the page cache.
+void cps_input_release(cps_input *input, size_t upto, size_t batch);
+
 /// A chunk's place in the input: the offset of its length field, and its data length.
 typedef struct {
     size_t offset;
@@ -43,6 +58,9 @@ typedef struct {
     uint32_t frame_x, frame_y, frame_width, frame_height;
     cps_chunk_ref frame_chunks[CPS_MAX_FRAME_CHUNKS];
     int frame_chunk_count;
+    /// The input, for giving read pages back (see cps_options.release_input). Set before cps_scan,
+    /// which leaves it alone.
+    cps_input input;
 } cps_png_info;
 
 /// Walks the chunk list (cheap: lengths and types, CRCs of small chunks only) and refuses what the

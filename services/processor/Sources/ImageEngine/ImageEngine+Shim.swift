@@ -23,9 +23,10 @@ enum ShimCall {
         case gray
     }
 
-    static func run(_ png: some ContiguousBytes, mode: Mode, maxPixels: Int) throws(ImageEngineError) -> Output {
+    static func run(_ png: some ContiguousBytes, mode: Mode, maxPixels: Int, releaseInput: Bool = false) throws(ImageEngineError) -> Output {
         var settings = cps_options()
         cps_options_init(&settings)
+        settings.release_input = releaseInput ? 1 : 0
         // The one limit table (PipelineContract's ImageLimits), which the upload API refuses by too.
         settings.max_pixels = UInt64(max(0, ImageLimits(maxPixels: maxPixels).effectiveMaxPixels))
         settings.max_side = UInt32(ImageLimits.maxSide)

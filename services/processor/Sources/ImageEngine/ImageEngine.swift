@@ -42,6 +42,24 @@ public enum ImageEngine {
         )
     }
 
+    /// ``binarize(_:options:)`` for a PNG file mapped read-only into memory (`mmap`): the pages
+    /// decoding has moved past are given back to the system as it goes, so however large the file,
+    /// it never stays resident whole. Only for such a mapping: other memory would lose its contents.
+    public static func binarize(
+        mappedFile png: UnsafeRawBufferPointer,
+        options: BinarizeOptions = .init()
+    ) throws(ImageEngineError) -> BinarizedImage {
+        let output = try ShimCall.run(
+            png, mode: .binarize(options.threshold, options.bitDepth), maxPixels: options.maxPixels, releaseInput: true
+        )
+        return BinarizedImage(
+            png: output.bytes,
+            width: output.width,
+            height: output.height,
+            threshold: UInt8(clamping: output.threshold)
+        )
+    }
+
     /// Decodes a PNG to 8-bit gray with the reference's rules, before any threshold: one byte a
     /// pixel. Also reads back the output of ``binarize(_:options:)`` (every pixel 0 or 255).
     ///

@@ -64,6 +64,10 @@ typedef struct {
     uint32_t max_side;
     /// A cps_output value.
     int output;
+    /// 1 when the input is a read-only file mapping (mmap): the pages already read are given back
+    /// (madvise MADV_DONTNEED) as decoding moves on, so a large file never stays resident whole.
+    /// Never set it for memory the caller wrote: released pages of such memory would read as zeros.
+    int release_input;
 } cps_options;
 
 typedef struct {

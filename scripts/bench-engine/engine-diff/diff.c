@@ -141,7 +141,8 @@ static void append(buffer *b, const void *p, size_t n) {
         b->capacity = (b->size + n) * 2 + 1024;
         b->data = realloc(b->data, b->capacity);
     }
-    memcpy(b->data + b->size, p, n);
+    if (n > 0)
+        memcpy(b->data + b->size, p, n);
     b->size += n;
 }
 

@@ -3,7 +3,10 @@
 # revision (by default the last commit of the libpng-only engine), in one process, on every PNG of the test data and on thousands of
 # damaged and re-encoded variants of each (see diff.c). Compiles C only (gcc -O2), no Swift.
 #
-#   bash scripts/bench-engine/engine-diff/run.sh [-q] [-v] [--base REV] [EXTRA.png ...]
+#   bash scripts/bench-engine/engine-diff/run.sh [-q] [-v] [--base REV] [--sanitize] [EXTRA.png ...]
+#
+# --sanitize builds the new engine with AddressSanitizer and UndefinedBehaviorSanitizer: any
+# out-of-bounds read or undefined operation on these inputs stops the run with a report.
 #
 # Inputs: tests/data/pngsuite, tests/data/photos, $SHARED_TESTDATA (default ../shared/testdata beside the checkout,
 # skipped when absent; files identical to one already listed are left out), the synthetic files of
@@ -16,10 +19,12 @@ here="$root/scripts/bench-engine/engine-diff"
 base=721b539708ca4f06becc06974e881298cb245da7
 flags=()
 extra=()
+sanitize=()
 while [ $# -gt 0 ]; do
     case "$1" in
         -q|-v) flags+=("$1"); shift ;;
         --base) base="$2"; shift 2 ;;
+        --sanitize) sanitize=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer); shift ;;
         *) extra+=("$1"); shift ;;
     esac
 done
@@ -27,9 +32,9 @@ done
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # Counts of images the fast decoder accepted and left to libpng.
-new_cflags=(-DCPS_DECODE_STATS)
+new_cflags=(-DCPS_DECODE_STATS ${sanitize[@]+"${sanitize[@]}"})
 source "$here/build.sh"
-gcc "${cflags[@]}" -I"$root/$shim/include" "$here/diff.c" "$work/old.o" "$work"/new-obj/*.o "${libs[@]}" \
+gcc "${cflags[@]}" ${sanitize[@]+"${sanitize[@]}"} -I"$root/$shim/include" "$here/diff.c" "$work/old.o" "$work"/new-obj/*.o "${libs[@]}" \
     -o "$work/engine-diff"
 
 python3 "$here/gen-synthetic.py" "$work/synthetic"

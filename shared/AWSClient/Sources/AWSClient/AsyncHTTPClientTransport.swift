@@ -28,9 +28,23 @@ public final class AsyncHTTPClientTransport: AWSHTTPTransport {
             let response = try await client.execute(outgoing(request), timeout: timeAmount(request.timeout))
             // The limit is for the object asked for; an error document is read whole (it is small).
             let limit = (200..<300).contains(response.status.code) ? request.maxResponseBytes : max(request.maxResponseBytes, 64 * 1024)
-            let body = try await response.body.collect(upTo: limit)
+            let body = try await Self.collect(response, upTo: limit)
             return AWSHTTPResponse(status: Int(response.status.code), headers: response.headers, body: body)
         }
+    }
+
+    /// The whole body, refused past `limit`. The buffer is made the declared size at once:
+    /// collecting into a buffer that doubles as it grows copied a large object about twice over
+    /// (the processor's profile showed it on 20 MB images).
+    static func collect(_ response: HTTPClientResponse, upTo limit: Int) async throws -> ByteBuffer {
+        let declared = response.headers.first(name: "Content-Length").flatMap { Int($0) }
+        if let declared, declared > limit { throw NIOTooManyBytesError(maxBytes: limit) }
+        var buffer = ByteBufferAllocator().buffer(capacity: declared ?? 0)
+        for try await chunk in response.body {
+            guard chunk.readableBytes <= limit - buffer.readableBytes else { throw NIOTooManyBytesError(maxBytes: limit) }
+            buffer.writeImmutableBuffer(chunk)
+        }
+        return buffer
     }
 
     public func stream(_ request: AWSHTTPRequest) async throws -> AWSStreamingResponse {

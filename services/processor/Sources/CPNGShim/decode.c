@@ -92,14 +92,6 @@ static int next_fdat(void *context, const uint8_t **data, size_t *size) {
     return 1;
 }
 
-static void palette_lut(const cps_png_info *info, cps_row_format *format) {
-    memset(format->palette_gray, 0, sizeof format->palette_gray);
-    for (int i = 0; i < info->palette_count; i++) {
-        const uint8_t *c = info->palette + 3 * i;
-        format->palette_gray[i] = (uint8_t)((c[0] * 9798u + c[1] * 19235u + c[2] * 3735u + 16384u) >> 15);
-    }
-}
-
 /// Adam7: first column and row of each pass, and their steps.
 static const uint8_t pass_x0[7] = {0, 4, 0, 2, 0, 1, 0}, pass_dx[7] = {8, 8, 4, 4, 2, 2, 1};
 static const uint8_t pass_y0[7] = {0, 0, 4, 0, 2, 0, 1}, pass_dy[7] = {8, 8, 8, 4, 4, 2, 2};
@@ -157,7 +149,7 @@ cps_status cps_decode(const uint8_t *data, const cps_png_info *info, uint8_t *ca
     output o = {.info = info, .canvas = canvas, .canvas_width = canvas_width, .sink = sink, .sink_context = sink_context};
     o.format = (cps_row_format){.color_type = info->color_type, .bit_depth = info->bit_depth, .scale16 = info->animated};
     if (info->color_type == 3)
-        palette_lut(info, &o.format);
+        cps_palette_gray(info, &o.format);
 
     idat_source idat = {.data = data, .pos = info->idat_offset, .end = info->idat_end, .check_crc = !info->animated,
                         .input = info->input, .last_start = info->idat_offset};

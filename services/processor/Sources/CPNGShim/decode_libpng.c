@@ -137,14 +137,6 @@ static int build_stream(decoder *d, const uint8_t *data, const cps_png_info *inf
     return 0;
 }
 
-static void palette_lut(const cps_png_info *info, cps_row_format *format) {
-    memset(format->palette_gray, 0, sizeof format->palette_gray);
-    for (int i = 0; i < info->palette_count; i++) {
-        const uint8_t *c = info->palette + 3 * i;
-        format->palette_gray[i] = (uint8_t)((c[0] * 9798u + c[1] * 19235u + c[2] * 3735u + 16384u) >> 15);
-    }
-}
-
 /// Rows of an interlaced image arrive pass by pass, each pass a reduced image: scatter them.
 static void read_interlaced(decoder *d, const cps_row_format *format, uint32_t width, uint32_t height,
                             const cps_png_info *info, uint8_t *canvas, uint32_t canvas_width) {
@@ -223,7 +215,7 @@ cps_status cps_decode_libpng(const uint8_t *data, const cps_png_info *info, uint
     png_get_IHDR(d->png, d->info, &width, &height, &bit_depth, &color_type, &interlace, NULL, NULL);
     cps_row_format format = {.color_type = color_type, .bit_depth = bit_depth, .scale16 = info->animated};
     if (color_type == PNG_COLOR_TYPE_PALETTE)
-        palette_lut(info, &format);
+        cps_palette_gray(info, &format);
     png_read_update_info(d->png, d->info);
     d->raw = malloc(png_get_rowbytes(d->png, d->info) + 16);
     d->gray = malloc((size_t)width + 16);

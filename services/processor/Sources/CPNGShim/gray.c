@@ -251,3 +251,11 @@ int cps_otsu_threshold(const uint8_t *gray, size_t count) {
     }
     return threshold;
 }
+
+void cps_palette_gray(const cps_png_info *info, cps_row_format *format) {
+    memset(format->palette_gray, 0, sizeof format->palette_gray);
+    for (int i = 0; i < info->palette_count; i++) {
+        const uint8_t *c = info->palette + 3 * i;
+        format->palette_gray[i] = (uint8_t)((c[0] * 9798u + c[1] * 19235u + c[2] * 3735u + 16384u) >> 15);
+    }
+}

@@ -87,6 +87,9 @@ typedef struct {
     int scale16;
 } cps_row_format;
 
+/// Fills format->palette_gray: each palette entry's gray value (0 past the end of PLTE).
+void cps_palette_gray(const cps_png_info *info, cps_row_format *format);
+
 /// Converts n pixels of a raw (unfiltered, untransformed) PNG row to 8-bit gray with OpenCV's
 /// formula gray = (R*9798 + G*19235 + B*3735 + 16384) >> 15.
 void cps_row_to_gray(const cps_row_format *format, const uint8_t *raw, uint8_t *gray, uint32_t n);

@@ -77,7 +77,7 @@ bench-load:
 	@scripts/bench/stack.sh load.py --seconds "$${DURATION:-60}" --concurrency "$${CONCURRENCY:-32}" --processors "$${PROCESSORS:-2}"
 
 bench-cost:
-	@scripts/bench/stack.sh cost.py --count "$${COUNT:-60}" --concurrency "$${CONCURRENCY:-4}" $${LARGE:+--large}
+	@EMULATOR_KEEPALIVE=$${EMULATOR_KEEPALIVE:-1} scripts/bench/stack.sh cost.py --count "$${COUNT:-60}" --concurrency "$${CONCURRENCY:-4}" $${LARGE:+--large}
 
 # The AWS template's linters (tests/aws runs this too, so make test and CI cover it).
 .PHONY: lint-aws

@@ -2,7 +2,9 @@
 # The embedded AWS emulator: moto's server on 127.0.0.1:4566 with SigV4 checking on.
 #
 #   scripts/emulator.sh start   start it (if not running), create an IAM user with an allow-all
-#                               policy, write its keys to .run/emulator.env, wait until it answers
+#                               policy, write its keys to .run/emulator.env, wait until it answers;
+#                               EMULATOR_KEEPALIVE=1: the same moto app on waitress, which keeps
+#                               connections open as real AWS does (scripts/emulator_keepalive.py)
 #   scripts/emulator.sh stop    stop the server this script started (by PID)
 #   scripts/emulator.sh status  say whether it runs
 #
@@ -36,7 +38,12 @@ start)
   "$root/scripts/venv.sh"
   # A start that fails half-way leaves nothing running behind.
   trap 'status=$?; if [ $status -ne 0 ]; then running && kill "$(cat "$pidfile")"; rm -f "$pidfile" "$envfile"; fi; exit $status' EXIT
-  INITIAL_NO_AUTH_ACTION_COUNT=3 nohup "$root/.venv/bin/moto_server" -H "$host" -p "$port" >"$logfile" 2>&1 &
+  if [ "${EMULATOR_KEEPALIVE:-0}" = 1 ]; then
+    server=(python "$root/scripts/emulator_keepalive.py" "$host" "$port")
+  else
+    server=(moto_server -H "$host" -p "$port")
+  fi
+  INITIAL_NO_AUTH_ACTION_COUNT=3 nohup "$root/.venv/bin/${server[0]}" "${server[@]:1}" >"$logfile" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 100); do
     answers && break

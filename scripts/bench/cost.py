@@ -19,8 +19,13 @@ emulator), against the engine's own CPU for the same images.
    upload API per upload, processor per image, notifier per image (it gets a queued and a
    processed event for each). Then the ratio processor / engine: the cost of the service around
    the engine (SQS, S3 in and out, events, heartbeats); the goal is <= 1.25 (printed, not checked).
+   The processor also counts its engine's thread CPU time (processor_engine_cpu_seconds_total, read
+   from its /metrics after the window): processor / that is the same ratio without the CLI's noise
+   (start-up subtracted, another process, another run), printed beside it.
 
-The emulator's CPU (moto, .run/moto.pid) is printed for context. Exit status 1 when an upload
+The emulator's CPU (moto, .run/moto.pid) is printed for context, and whether it keeps connections
+open: `make bench-cost` starts it with EMULATOR_KEEPALIVE=1 (moto on waitress) unless one runs, since
+moto_server's Werkzeug closes every connection where S3 and SQS keep them. Exit status 1 when an upload
 failed or an image did not end processed (and known to the notifier) in time. Everything started
 here is stopped by PID, and the buckets and queues are deleted at the end.
 """
@@ -41,7 +46,7 @@ from pathlib import Path
 import requests
 
 from benchlib import ROOT, child_cpu_seconds, cpu_ms, notifier_states  # sets sys.path for faultlib
-from faultlib import StackFactory, find_testdata, list_keys, queue_counts, small_png  # noqa: E402
+from faultlib import StackFactory, find_testdata, list_keys, metric, queue_counts, small_png  # noqa: E402
 from stack import emulator_environment  # noqa: E402
 
 SERVICES = ("upload-api", "processor", "notifier")
@@ -74,6 +79,18 @@ def emulator_pid() -> int | None:
         return pid
     except (OSError, ValueError):
         return None
+
+
+def emulator_connections() -> str:
+    """Whether the emulator keeps connections open: on Werkzeug (moto_server) each AWS call of a
+    service opens a new one, which costs the processor about 2 ms of CPU per image."""
+    try:
+        response = requests.get(f"{emulator_environment()['AWS_ENDPOINT_URL']}/moto-api/", timeout=5)
+    except requests.RequestException as error:
+        return f"not asked ({error})"
+    if response.headers.get("Connection", "").lower() == "close":
+        return "closes every connection (moto_server on Werkzeug): each AWS call pays a TCP connect"
+    return "keeps connections open, as S3 and SQS do (moto on waitress, EMULATOR_KEEPALIVE=1)"
 
 
 def sample(pids: dict[str, int]) -> dict[str, float]:
@@ -133,6 +150,7 @@ def main() -> int:
     print(f"\ncost benchmark: {args.count} uploads of {len(files)} photos cycled "
           f"({min(len(b) for b in bodies.values()) // 1024}-{max(len(b) for b in bodies.values()) // 1024} KiB), "
           f"{args.concurrency} at a time, 1 processor")
+    print(f"emulator: {emulator_connections()}")
     print(f"engine: processor binarize on each photo, {args.runs} runs ...", flush=True)
     engine, startup = engine_cpu_ms(bin_dir / "processor", files, args.runs)
     engine_total = sum(engine[name] for name in sequence)
@@ -219,6 +237,10 @@ def main() -> int:
                 break
             time.sleep(0.5)
         known = sum(1 for image_id in accepted.values() if states.get(image_id) == "processed")
+        # The engine's CPU inside the processor (thread CPU time around each binarization), read
+        # after the window: the same images, in the same process, in the same run.
+        in_process = 1000 * metric(f"http://127.0.0.1:{stack.processor_port}", "processor_engine_cpu_seconds_total",
+                                   default=float("nan"))
 
         # The report.
         count = len(accepted)
@@ -238,12 +260,18 @@ def main() -> int:
         print(f"{'engine (binarize CLI)':<26}{'':>9}{'':>9}{engine_total:>9.0f}{engine_total / len(sequence):>11.1f}"
               f"   (CLI minus its start-up, {startup:.1f} ms on a 16x16 PNG; median of {args.runs})")
 
+        print(f"{'engine (in the processor)':<26}{'':>9}{'':>9}{in_process:>9.0f}{in_process / max(count, 1):>11.1f}"
+              f"   (thread CPU time around each binarization: processor_engine_cpu_seconds_total)")
+
         print(f"\n{'engine CPU ms per photo':<38}{'ms':>8}{'x':>4}")
         for name in sorted(files):
             print(f"  {name:<36}{engine[name]:>8.1f}{sequence.count(name):>4}")
 
         ratio = net["processor"] / engine_total if engine_total > 0 else float("nan")
         print(f"\nprocessor / engine: {ratio:.2f}x  (goal <= 1.25x: {'met' if ratio <= 1.25 else 'not met'}; not checked)")
+        own = net["processor"] / in_process if in_process > 0 else float("nan")
+        print(f"processor / its engine in process: {own:.2f}x  (the service's own share: "
+              f"{(net['processor'] - in_process) / max(count, 1):.1f} ms per image)")
         print(f"upload-api {net['upload-api'] / max(count, 1):.1f} ms CPU per upload, "
               f"notifier {net['notifier'] / max(count, 1):.1f} ms CPU per image")
         ok = not errors and finished and known == count == args.count

@@ -8,6 +8,7 @@ import PipelineService
 @main
 struct NotifierMain {
     static func main() async throws {
+        ServiceStartup.runTasksOnEventLoops()
         let configuration = ServiceStartup.configuration(NotifierConfiguration.self)
         let logger = Logger(label: NotifierConfiguration.serviceName)
         let clients = PipelineClients(configuration: configuration.shared.pipeline, logger: logger)

@@ -103,8 +103,11 @@ struct ImageJob: Sendable {
         }
         let options = BinarizeOptions(threshold: threshold(request.options), bitDepth: settings.bitDepth, maxPixels: settings.maxPixels)
         let bytes = object.body
+        let metrics = metrics
         let result: Result<BinarizedImage, ImageEngineError> = try await NIOThreadPool.singleton.runIfActive {
-            bytes.withUnsafeReadableBytes { buffer in
+            let cpuBefore = threadCPUSeconds()
+            defer { metrics.engineCPU.increment(by: threadCPUSeconds() - cpuBefore) }
+            return bytes.withUnsafeReadableBytes { buffer in
                 Result { () throws(ImageEngineError) -> BinarizedImage in try ImageEngine.binarize(buffer, options: options) }
             }
         }
@@ -227,4 +230,11 @@ struct ImageJob: Sendable {
             return outcome
         }
     }
+}
+
+/// The calling thread's CPU time (user and system), in seconds.
+func threadCPUSeconds() -> Double {
+    var time = timespec()
+    guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) == 0 else { return 0 }
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }

@@ -8,6 +8,9 @@ struct ProcessorMetrics: Sendable {
     let inFlight: Gauge
     let duration: DurationHistogram
     let transientErrors: Counter
+    /// CPU seconds the engine spent (thread CPU time around each binarization), so the service's
+    /// own CPU can be told from its engine's in one process (`make bench-cost`).
+    let engineCPU: Counter
 
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -19,6 +22,7 @@ struct ProcessorMetrics: Sendable {
                       .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30)]
         )
         transientErrors = registry.makeCounter(descriptor: .named("processor_transient_errors_total", help: "Messages left for redelivery after a transient error."))
+        engineCPU = registry.makeCounter(descriptor: .named("processor_engine_cpu_seconds_total", help: "CPU seconds spent in the image engine."))
     }
 
     /// Counts a permanent failure by its kind (not_png, corrupt, too_many_pixels, missing, malformed_message, ...).

@@ -14,6 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     func run() async throws {
+        ServiceStartup.runTasksOnEventLoops()
         let configuration = ServiceStartup.configuration(ProcessorConfiguration.self)
         let settings = configuration.settings
         let logger = Logger(label: ProcessorConfiguration.serviceName)

@@ -1,4 +1,5 @@
 import Crypto
+import Synchronization
 
 import struct Foundation.Date
 
@@ -157,8 +158,24 @@ public struct SigV4Signer: Sendable {
         "\(stamp.date)/\(region)/\(service)/aws4_request"
     }
 
-    /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")
+    /// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"),
+    /// derived once per day, region, service and secret: four HMACs were a quarter of signing.
     func signingKey(date: String) -> SymmetricKey {
+        let scope = "\(date)/\(region)/\(service)/\(credentials.accessKeyID)/\(credentials.secretAccessKey)"
+        if let bytes = Self.signingKeys.withLock({ $0[scope] }) { return SymmetricKey(data: bytes) }
+        let key = deriveSigningKey(date: date)
+        let bytes = key.withUnsafeBytes { Array($0) }
+        Self.signingKeys.withLock { keys in
+            if keys.count >= 64 { keys.removeAll() }  // rotated credentials and past days
+            keys[scope] = bytes
+        }
+        return key
+    }
+
+    /// Signing keys' bytes by scope and credentials.
+    static let signingKeys = Mutex<[String: [UInt8]]>([:])
+
+    func deriveSigningKey(date: String) -> SymmetricKey {
         var key = SymmetricKey(data: Array("AWS4\(credentials.secretAccessKey)".utf8))
         for part in [date, region, service, "aws4_request"] {
             key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))

@@ -1,6 +1,8 @@
 import AWSClient
 import Foundation
 import Hummingbird
+import NIOCore
+import NIOPosix
 
 /// The start of every service's `main`: configuration read once, logging installed.
 public enum ServiceStartup {
@@ -17,6 +19,19 @@ public enum ServiceStartup {
             FileHandle.standardError.write(Data("\(Configuration.serviceName): \(error)\n".utf8))
             exit(2)
         }
+    }
+
+    /// Makes NIO's event loops Swift Concurrency's global executor. Call it first in `main`.
+    ///
+    /// Every AWS call hops between the task that awaits it and the event loop that does its I/O;
+    /// on Dispatch's pool each hop wakes another thread. On the event loops the task resumes
+    /// where its response arrived: the processor's CPU per image falls by about 3 ms (of 17,
+    /// measured with `make bench-cost`). Nothing of ours blocks a concurrency thread: the engine
+    /// runs on `NIOThreadPool`, files go through NIO's file system. The upload API does not use
+    /// it: streaming request bodies into S3 parts cost it more CPU on the event loops (9 to 14 ms
+    /// per upload), measured the same way.
+    public static func runTasksOnEventLoops() {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 
     /// Hummingbird's configuration for the service's address.

@@ -11,10 +11,13 @@ struct ProcessorDependencies: Sendable {
     var processedBucket: any ObjectStore
     var metrics = ProcessorMetrics()
 
+    /// The job; with `settings.deleteLinger` above zero its deletions are batched, and only a
+    /// running ``ImageWorker`` sends them.
     func job(settings: ProcessorSettings, logger: Logger) -> ImageJob {
         ImageJob(
             inputQueue: inputQueue, processedQueue: processedQueue, inputBucket: inputBucket, processedBucket: processedBucket,
-            settings: settings, metrics: metrics, logger: logger
+            settings: settings, metrics: metrics, logger: logger,
+            deletions: settings.deleteLinger > .zero ? MessageDeletions(queue: inputQueue, linger: settings.deleteLinger, logger: logger) : nil
         )
     }
 }

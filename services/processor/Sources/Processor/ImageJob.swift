@@ -20,6 +20,8 @@ struct ImageJob: Sendable {
     let settings: ProcessorSettings
     let metrics: ProcessorMetrics
     let logger: Logger
+    /// Batches the deletions when set (the worker runs it); nil deletes each message at once.
+    var deletions: MessageDeletions? = nil
 
     /// What became of a message.
     enum Outcome: Equatable {
@@ -200,6 +202,10 @@ struct ImageJob: Sendable {
     }
 
     func deleteMessage(_ message: QueueMessage, logger: Logger) async {
+        if let deletions {
+            await deletions.delete(message.receiptHandle)
+            return
+        }
         do {
             try await inputQueue.delete(receiptHandle: message.receiptHandle)
         } catch {

@@ -19,6 +19,18 @@ struct ImageWorker: Service {
     var retryDelay: Duration = .seconds(2)
 
     func run() async throws {
+        await withDiscardingTaskGroup { sender in
+            if let deletions = job.deletions {
+                sender.addTask { await deletions.run() }
+            }
+            await work()
+            // Every image is done: the deletions still waiting go out now.
+            job.deletions?.finish()
+        }
+        logger.info("worker stopped")
+    }
+
+    func work() async {
         let slots = Slots(settings.concurrency)
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
@@ -46,7 +58,6 @@ struct ImageWorker: Service {
             }
             logger.info("worker stopping; finishing the images in hand", metadata: ["in_flight": "\(settings.concurrency - slots.free)"])
         }
-        logger.info("worker stopped")
     }
 
     /// Makes messages received while stopping visible again now, for another processor.

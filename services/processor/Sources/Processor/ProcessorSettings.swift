@@ -23,6 +23,7 @@ struct ProcessorConfiguration: ServiceConfiguration {
 /// | PROCESSOR_CONCURRENCY | number of cores | images worked on at once |
 /// | PROCESSOR_VISIBILITY_SECONDS | 60 | how long a received message stays hidden; extended while working |
 /// | PROCESSOR_OUTPUT_BIT_DEPTH | 1 | 1 (smaller, same pixels) or 8 (as the reference's file) |
+/// | PROCESSOR_DELETE_BATCH_MS | 250 | how long a worked message's deletion waits for others to share a DeleteMessageBatch call (0: each at once) |
 struct ProcessorSettings: Sendable {
     var concurrency: Int
     /// Seconds a message stays invisible after each receive or extension.
@@ -40,10 +41,13 @@ struct ProcessorSettings: Sendable {
     var maxPixels: Int
     /// The largest input object read; larger ones are refused (they could not have been uploaded).
     var maxImageBytes: Int
+    /// How long a deletion waits for others to go in one batch (zero: each message deleted at once).
+    var deleteLinger: Duration
 
     init(
         concurrency: Int = System.coreCount, visibilityTimeout: Int = 60, bitDepth: BinarizeOptions.BitDepth = .one,
-        maxPixels: Int = ImageLimits.defaultMaxPixels, maxImageBytes: Int = ImageLimits.defaultMaxUploadBytes
+        maxPixels: Int = ImageLimits.defaultMaxPixels, maxImageBytes: Int = ImageLimits.defaultMaxUploadBytes,
+        deleteLinger: Duration = .zero
     ) {
         self.concurrency = concurrency
         self.visibilityTimeout = visibilityTimeout
@@ -51,6 +55,7 @@ struct ProcessorSettings: Sendable {
         self.bitDepth = bitDepth
         self.maxPixels = maxPixels
         self.maxImageBytes = maxImageBytes
+        self.deleteLinger = deleteLinger
     }
 
     /// Reads the worker's variables and the limits (MAX_PIXELS, and MAX_UPLOAD_BYTES as the
@@ -66,7 +71,8 @@ struct ProcessorSettings: Sendable {
             visibilityTimeout: try environment.int("PROCESSOR_VISIBILITY_SECONDS", default: 60, range: 3...43_200),
             bitDepth: bitDepth,
             maxPixels: limits.maxPixels,
-            maxImageBytes: limits.maxUploadBytes
+            maxImageBytes: limits.maxUploadBytes,
+            deleteLinger: .milliseconds(try environment.int("PROCESSOR_DELETE_BATCH_MS", default: 250, range: 0...1000))
         )
     }
 }

@@ -23,6 +23,7 @@ public final class InMemoryMessageQueue: MessageQueue {
         var delays: [Operation: Duration] = [:]
         var nextID = 0
         var visibilityChanges: [(handle: String, timeout: Int)] = []
+        var deleteCalls: [Int] = []
     }
 
     public let name: String
@@ -47,6 +48,9 @@ public final class InMemoryMessageQueue: MessageQueue {
 
     /// Bodies of the messages still in the queue (visible or not), oldest first.
     public var bodies: [String] { state.withLock { $0.messages.map(\.body) } }
+
+    /// How many receipt handles each delete call carried (1 for `delete`), in order.
+    public var deleteCalls: [Int] { state.withLock { $0.deleteCalls } }
 
     /// Every visibility change asked for, in order.
     public var visibilityChanges: [(handle: String, timeout: Int)] { state.withLock { $0.visibilityChanges } }
@@ -100,13 +104,19 @@ public final class InMemoryMessageQueue: MessageQueue {
 
     public func delete(receiptHandle: String) async throws {
         try await check(.delete)
-        state.withLock { $0.messages.removeAll { $0.receiptHandle == receiptHandle } }
+        state.withLock {
+            $0.deleteCalls.append(1)
+            $0.messages.removeAll { $0.receiptHandle == receiptHandle }
+        }
     }
 
     public func deleteBatch(receiptHandles: [String]) async throws -> [String] {
         try await check(.delete)
         let handles = Set(receiptHandles)
-        state.withLock { $0.messages.removeAll { $0.receiptHandle.map(handles.contains) ?? false } }
+        state.withLock {
+            $0.deleteCalls.append(receiptHandles.count)
+            $0.messages.removeAll { $0.receiptHandle.map(handles.contains) ?? false }
+        }
         return []
     }
 

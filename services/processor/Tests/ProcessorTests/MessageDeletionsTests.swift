@@ -1,0 +1,92 @@
+import Logging
+import PipelineContract
+import PipelineTestSupport
+import ServiceLifecycle
+import Testing
+
+@testable import Processor
+
+@Suite struct MessageDeletionsTests {
+    /// Queues `count` messages and receives them all; returns their receipt handles.
+    func received(_ queue: InMemoryMessageQueue, count: Int) async throws -> [String] {
+        for index in 0..<count {
+            try await queue.send(body: "m\(index)", groupID: "g\(index)", deduplicationID: "d\(index)")
+        }
+        return try await queue.receive(maxMessages: 10, waitSeconds: 0, visibilityTimeout: 30).map(\.receiptHandle)
+    }
+
+    @Test func deletionsAskedWithinTheLingerShareOneCall() async throws {
+        let queue = InMemoryMessageQueue()
+        let handles = try await received(queue, count: 4)
+        let deletions = MessageDeletions(queue: queue, linger: .milliseconds(200), logger: Logger(label: "test"))
+        let running = Task { await deletions.run() }
+        for handle in handles {
+            await deletions.delete(handle)
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(queue.deleteCalls.isEmpty, "nothing is sent before the linger ends")
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !queue.bodies.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(queue.bodies.isEmpty)
+        #expect(queue.deleteCalls == [4])
+        deletions.finish()
+        await running.value
+    }
+
+    @Test func finishSendsWhatWaitsAtOnceAndLaterDeletionsGoDirectly() async throws {
+        let queue = InMemoryMessageQueue()
+        let handles = try await received(queue, count: 3)
+        let deletions = MessageDeletions(queue: queue, linger: .seconds(60), logger: Logger(label: "test"))
+        let running = Task { await deletions.run() }
+        await deletions.delete(handles[0])
+        await deletions.delete(handles[1])
+        let started = ContinuousClock.now
+        deletions.finish()
+        await running.value
+        #expect(ContinuousClock.now - started < .seconds(10), "finish does not wait out the linger")
+        #expect(queue.deleteCalls == [2])
+        await deletions.delete(handles[2])
+        #expect(queue.deleteCalls == [2, 1])
+        #expect(queue.bodies.isEmpty)
+    }
+
+    @Test func aFailedBatchLeavesTheMessagesForRedelivery() async throws {
+        let queue = InMemoryMessageQueue()
+        let handles = try await received(queue, count: 2)
+        queue.fail(.delete)
+        let deletions = MessageDeletions(queue: queue, linger: .milliseconds(10), logger: Logger(label: "test"))
+        let running = Task { await deletions.run() }
+        for handle in handles { await deletions.delete(handle) }
+        deletions.finish()
+        await running.value
+        #expect(queue.bodies.count == 2, "still in the queue: they come again after the visibility timeout")
+    }
+
+    /// The worker with batched deletions: every image processed, every message deleted by the
+    /// time a graceful shutdown returns, in fewer calls than images.
+    @Test func workerBatchesDeletionsAndSendsThemBeforeStopping() async throws {
+        var harness = WorkerHarness()
+        harness.settings.waitSeconds = 1
+        harness.settings.deleteLinger = .milliseconds(300)
+        let count = 6
+        for index in 0..<count {
+            try await harness.upload(TestPNG.make(width: 4 + index, height: 3), name: "img\(index).png")
+        }
+        let worker = ImageWorker(queue: harness.inputQueue, job: harness.job, settings: harness.settings, logger: Logger(label: "test"))
+        #expect(worker.job.deletions != nil)
+        let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try harness.events().count < count, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(try harness.events().count == count)
+        #expect(harness.inputQueue.bodies.isEmpty, "every message deleted before the worker returned")
+        #expect(harness.inputQueue.deleteCalls.reduce(0, +) == count)
+        #expect(harness.inputQueue.deleteCalls.count < count)
+    }
+}

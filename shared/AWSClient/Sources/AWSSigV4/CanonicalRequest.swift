@@ -49,12 +49,15 @@ struct CanonicalRequest {
             if values[name] == nil { order.append(name) }
             values[name, default: []].append(foldWhitespace(header.value))
         }
-        return order.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).map {
+        return order.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).map {
             (name: $0, value: values[$0, default: []].joined(separator: ","))
         }
     }
 
     static func foldWhitespace(_ value: String) -> String {
+        // Nearly every value is printable ASCII without spaces: nothing to fold, and no need to
+        // walk it character by character.
+        if value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return value }
         var out = ""
         var pendingSpace = false
         for character in value {
@@ -79,8 +82,8 @@ struct CanonicalRequest {
             return (key, value)
         }
         return pairs.sorted { lhs, rhs in
-            if lhs.0 != rhs.0 { return Array(lhs.0.utf8).lexicographicallyPrecedes(Array(rhs.0.utf8)) }
-            return Array(lhs.1.utf8).lexicographicallyPrecedes(Array(rhs.1.utf8))
+            if lhs.0 != rhs.0 { return lhs.0.utf8.lexicographicallyPrecedes(rhs.0.utf8) }
+            return lhs.1.utf8.lexicographicallyPrecedes(rhs.1.utf8)
         }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
     }
 

@@ -23,9 +23,12 @@ struct ProcessorConfiguration: ServiceConfiguration {
 /// | PROCESSOR_CONCURRENCY | number of cores | images worked on at once |
 /// | PROCESSOR_VISIBILITY_SECONDS | 60 | how long a received message stays hidden; extended while working |
 /// | PROCESSOR_OUTPUT_BIT_DEPTH | 1 | 1 (smaller, same pixels) or 8 (as the reference's file) |
+/// | PROCESSOR_PREFETCH | PROCESSOR_CONCURRENCY | messages received ahead of a free slot, to save receive calls (0 to 10) |
 /// | PROCESSOR_DELETE_BATCH_MS | 250 | how long a worked message's deletion waits for others to share a DeleteMessageBatch call (0: each at once) |
 struct ProcessorSettings: Sendable {
     var concurrency: Int
+    /// Messages a receive may bring beyond the free slots; they wait for the next free one.
+    var prefetch: Int
     /// Seconds a message stays invisible after each receive or extension.
     var visibilityTimeout: Int
     /// How often the visibility is extended while an image is worked on (a third of the timeout).
@@ -47,9 +50,10 @@ struct ProcessorSettings: Sendable {
     init(
         concurrency: Int = System.coreCount, visibilityTimeout: Int = 60, bitDepth: BinarizeOptions.BitDepth = .one,
         maxPixels: Int = ImageLimits.defaultMaxPixels, maxImageBytes: Int = ImageLimits.defaultMaxUploadBytes,
-        deleteLinger: Duration = .zero
+        deleteLinger: Duration = .zero, prefetch: Int = 0
     ) {
         self.concurrency = concurrency
+        self.prefetch = prefetch
         self.visibilityTimeout = visibilityTimeout
         self.heartbeatInterval = .seconds(max(1, visibilityTimeout / 3))
         self.bitDepth = bitDepth
@@ -66,13 +70,15 @@ struct ProcessorSettings: Sendable {
         guard let bitDepth = BinarizeOptions.BitDepth(rawValue: bits) else {
             throw ConfigurationError(variable: "PROCESSOR_OUTPUT_BIT_DEPTH", reason: "must be 1 or 8, not \(bits)")
         }
+        let concurrency = try environment.int("PROCESSOR_CONCURRENCY", default: System.coreCount, range: 1...256)
         self.init(
-            concurrency: try environment.int("PROCESSOR_CONCURRENCY", default: System.coreCount, range: 1...256),
+            concurrency: concurrency,
             visibilityTimeout: try environment.int("PROCESSOR_VISIBILITY_SECONDS", default: 60, range: 3...43_200),
             bitDepth: bitDepth,
             maxPixels: limits.maxPixels,
             maxImageBytes: limits.maxUploadBytes,
-            deleteLinger: .milliseconds(try environment.int("PROCESSOR_DELETE_BATCH_MS", default: 250, range: 0...1000))
+            deleteLinger: .milliseconds(try environment.int("PROCESSOR_DELETE_BATCH_MS", default: 250, range: 0...1000)),
+            prefetch: try environment.int("PROCESSOR_PREFETCH", default: min(concurrency, 10), range: 0...10)
         )
     }
 }

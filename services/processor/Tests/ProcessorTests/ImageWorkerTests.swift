@@ -55,6 +55,84 @@ import Testing
         #expect(again.receiveCount == 2)
     }
 
+    /// A receive brings up to `prefetch` messages beyond the free slots: fewer receives than images.
+    @Test func prefetchSavesReceiveCalls() async throws {
+        var harness = WorkerHarness()
+        harness.settings.waitSeconds = 1
+        harness.settings.concurrency = 1
+        harness.settings.prefetch = 2
+        let count = 6
+        for index in 0..<count {
+            try await harness.upload(TestPNG.make(width: 3 + index, height: 3), name: "p\(index).png")
+        }
+        let worker = ImageWorker(queue: harness.inputQueue, job: harness.job, settings: harness.settings, logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try harness.events().count < count, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(try harness.events().count == count)
+        #expect(harness.inputQueue.bodies.isEmpty)
+        // Three messages a receive: two receives bring the six, and a long poll may be under way.
+        #expect(harness.inputQueue.receiveCalls <= 3)
+    }
+
+    /// Messages held for a slot when SIGTERM comes are released at once, not left invisible.
+    @Test func heldMessagesAreReleasedOnShutdown() async throws {
+        var harness = WorkerHarness()
+        harness.settings.waitSeconds = 1
+        harness.settings.concurrency = 1
+        harness.settings.prefetch = 2
+        harness.slowInput = .milliseconds(600)
+        for index in 0..<3 {
+            try await harness.upload(TestPNG.make(width: 3, height: 3 + index), name: "h\(index).png")
+        }
+        let worker = ImageWorker(queue: harness.inputQueue, job: harness.job, settings: harness.settings, logger: Logger(label: "test"))
+        try await testGracefulShutdown { trigger in
+            let running = Task { try await worker.run() }
+            try await Task.sleep(for: .milliseconds(200))  // one image in work, two held
+            trigger.triggerGracefulShutdown()
+            try await running.value
+        }
+        #expect(try harness.events().count == 1, "the image in work is finished")
+        #expect(harness.inputQueue.visibilityChanges.map(\.timeout) == [0, 0])
+        let again = try await harness.inputQueue.receive(maxMessages: 10, waitSeconds: 0, visibilityTimeout: 30)
+        #expect(again.count == 2, "both held messages are visible again at once")
+    }
+
+    /// A held message that waited longer than a heartbeat interval is hidden for a whole
+    /// visibility timeout again before its work starts.
+    @Test func aLongHeldMessageIsHiddenAgainBeforeItsWork() async throws {
+        var harness = WorkerHarness()
+        harness.settings = ProcessorSettings(concurrency: 1, visibilityTimeout: 3, maxPixels: 1_000_000, maxImageBytes: 1 << 20, prefetch: 1)
+        harness.settings.waitSeconds = 1
+        harness.slowInput = .milliseconds(1_500)  // the first image holds the slot 1.5 s; heartbeats every 1 s
+        for index in 0..<2 {
+            try await harness.upload(TestPNG.make(width: 3, height: 3 + index), name: "w\(index).png")
+        }
+        let worker = ImageWorker(queue: harness.inputQueue, job: harness.job, settings: harness.settings, logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try harness.events().count < 2, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(try harness.events().count == 2)
+        // The first: one heartbeat (at 1 s). The second: hidden again as it starts (at 1.5 s),
+        // then its own heartbeat (at 2.5 s).
+        let changes = Dictionary(grouping: harness.inputQueue.visibilityChanges, by: \.handle).mapValues { $0.map(\.timeout) }
+        #expect(changes.values.sorted { $0.count < $1.count } == [[3], [3, 3]])
+    }
+
     @Test func slotsBoundConcurrency() async {
         let slots = Slots(2)
         #expect(await slots.waitForFree() == 2)

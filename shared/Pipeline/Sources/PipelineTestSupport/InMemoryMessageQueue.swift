@@ -24,6 +24,7 @@ public final class InMemoryMessageQueue: MessageQueue {
         var nextID = 0
         var visibilityChanges: [(handle: String, timeout: Int)] = []
         var deleteCalls: [Int] = []
+        var receiveCalls = 0
     }
 
     public let name: String
@@ -49,6 +50,9 @@ public final class InMemoryMessageQueue: MessageQueue {
     /// Bodies of the messages still in the queue (visible or not), oldest first.
     public var bodies: [String] { state.withLock { $0.messages.map(\.body) } }
 
+    /// How many receive calls were made.
+    public var receiveCalls: Int { state.withLock { $0.receiveCalls } }
+
     /// How many receipt handles each delete call carried (1 for `delete`), in order.
     public var deleteCalls: [Int] { state.withLock { $0.deleteCalls } }
 
@@ -72,6 +76,7 @@ public final class InMemoryMessageQueue: MessageQueue {
 
     public func receive(maxMessages: Int, waitSeconds: Int, visibilityTimeout: Int?) async throws -> [QueueMessage] {
         try await check(.receive)
+        state.withLock { $0.receiveCalls += 1 }
         let deadline = ContinuousClock.now + .seconds(waitSeconds)
         while true {
             let received = takeVisible(maxMessages: maxMessages, visibilityTimeout: visibilityTimeout ?? defaultVisibilityTimeout)

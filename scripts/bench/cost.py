@@ -1,10 +1,9 @@
 """make bench-cost: each service's CPU per image through the whole stack (release binaries on the
 emulator), against the engine's own CPU for the same images.
 
-1. The engine: `processor binarize` on each distinct photo RUNS (5) times, and on a 16x16 PNG;
-   the CLI has no repeat or timing option, so an image's engine CPU is the median user+sys CPU of
-   the CLI on it minus the median on the 16x16 PNG (the CLI's start-up). Measured before the stack
-   starts, so nothing else of ours competes.
+1. The engine: `processor binarize --repeat 6` and `--repeat 1` on each distinct photo, RUNS (5)
+   times; an image's engine CPU is the median of their user+sys CPU difference over 5 (the start-up,
+   the same in both, cancels). Measured before the stack starts, so nothing else of ours competes.
 2. The stack: fresh buckets and queues, the upload API, ONE processor and the notifier on free
    127.0.0.1 ports. Once all answer, each one's idle CPU is measured for IDLE (5) s at rest.
 3. COUNT (60) uploads of the photos of tests/data/photos, cycled (with --large, the generated
@@ -21,7 +20,7 @@ emulator), against the engine's own CPU for the same images.
    the engine (SQS, S3 in and out, events, heartbeats); the goal is <= 1.25 (printed, not checked).
    The processor also counts its engine's thread CPU time (processor_engine_cpu_seconds_total, read
    from its /metrics after the window): processor / that is the same ratio without the CLI's noise
-   (start-up subtracted, another process, another run), printed beside it.
+   (another process, another run), printed beside it.
 
 The emulator's CPU (moto, .run/moto.pid) is printed for context, and whether it keeps connections
 open: `make bench-cost` starts it with EMULATOR_KEEPALIVE=1 (moto on waitress) unless one runs, since
@@ -52,9 +51,12 @@ from stack import emulator_environment  # noqa: E402
 SERVICES = ("upload-api", "processor", "notifier")
 
 
-def engine_cpu_ms(cli: Path, files: dict[str, Path], runs: int) -> tuple[dict[str, float], float]:
-    """Median CPU ms of `processor binarize` on each file minus the median on a 16x16 PNG, and
-    that start-up figure; runs interleaved (file, tiny, file, tiny, ...)."""
+def engine_cpu_ms(cli: Path, files: dict[str, Path], runs: int, repeat: int = 5) -> tuple[dict[str, float], float]:
+    """Each file's engine CPU ms, and the CLI's start-up CPU ms (on a 16x16 PNG).
+
+    An image's figure is the median over `runs` of (CPU of `binarize --repeat 1+repeat` - CPU of
+    `binarize --repeat 1`) / repeat: the same process start-up on both sides cancels, so no
+    start-up estimate (a CPU figure larger than most images') is subtracted."""
     with tempfile.TemporaryDirectory(prefix="bench-cost-") as scratch:
         work = Path(scratch)
         tiny = work / "tiny-16x16.png"
@@ -66,10 +68,12 @@ def engine_cpu_ms(cli: Path, files: dict[str, Path], runs: int) -> tuple[dict[st
         startup: list[float] = []
         for _ in range(runs):
             for name, path in files.items():
-                samples[name].append(child_cpu_seconds([str(cli), "binarize", str(path), out]))
-                startup.append(child_cpu_seconds([str(cli), "binarize", str(tiny), out]))
-    base = statistics.median(startup)
-    return {name: (statistics.median(values) - base) * 1000 for name, values in samples.items()}, base * 1000
+                once = child_cpu_seconds([str(cli), "binarize", "--repeat", "1", str(path), out])
+                many = child_cpu_seconds([str(cli), "binarize", "--repeat", str(1 + repeat), str(path), out])
+                samples[name].append((many - once) / repeat)
+            startup.append(child_cpu_seconds([str(cli), "binarize", str(tiny), out]))
+    return ({name: statistics.median(values) * 1000 for name, values in samples.items()},
+            statistics.median(startup) * 1000)
 
 
 def emulator_pid() -> int | None:
@@ -258,7 +262,7 @@ def main() -> int:
             print(f"{labels[name]:<26}{after[name] - before[name]:>9.0f}{idle_rate[name] * window:>9.0f}{net[name]:>9.0f}"
                   f"{net[name] / max(count, 1):>11.1f}")
         print(f"{'engine (binarize CLI)':<26}{'':>9}{'':>9}{engine_total:>9.0f}{engine_total / len(sequence):>11.1f}"
-              f"   (CLI minus its start-up, {startup:.1f} ms on a 16x16 PNG; median of {args.runs})")
+              f"   (binarize --repeat 6 minus --repeat 1, over 5; median of {args.runs}; start-up {startup:.1f} ms)")
 
         print(f"{'engine (in the processor)':<26}{'':>9}{'':>9}{in_process:>9.0f}{in_process / max(count, 1):>11.1f}"
               f"   (thread CPU time around each binarization: processor_engine_cpu_seconds_total)")

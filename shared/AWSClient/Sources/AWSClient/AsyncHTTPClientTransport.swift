@@ -20,6 +20,9 @@ public final class AsyncHTTPClientTransport: AWSHTTPTransport {
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: connectionsPerHost)
         configuration.decompression = .disabled
         configuration.redirectConfiguration = .disallow
+        // No tracer is installed: without this, every request still builds a no-op span and its
+        // attributes.
+        configuration.tracing.tracer = nil
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -28,8 +28,7 @@ public enum ServiceStartup {
     /// where its response arrived: the processor's CPU per image falls by about 3 ms (of 17,
     /// measured with `make bench-cost`). Nothing of ours blocks a concurrency thread: the engine
     /// runs on `NIOThreadPool`, files go through NIO's file system. The upload API does not use
-    /// it: streaming request bodies into S3 parts cost it more CPU on the event loops (9 to 14 ms
-    /// per upload), measured the same way.
+    /// it: there its CPU per upload rose from 9 to 14 ms, measured the same way (cause not found).
     public static func runTasksOnEventLoops() {
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }

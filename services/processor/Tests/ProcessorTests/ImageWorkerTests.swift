@@ -18,17 +18,7 @@ import Testing
         for index in 0..<count {
             try await harness.upload(TestPNG.make(width: 5 + index, height: 4, pixel: gradient), name: "img\(index).png")
         }
-        let worker = ImageWorker(queue: harness.inputQueue, job: harness.job, settings: harness.settings, logger: Logger(label: "test"))
-        let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [], logger: Logger(label: "test"))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let deadline = ContinuousClock.now + .seconds(20)
-            while try harness.events().count < count, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await harness.runWorker(untilEvents: count)
         #expect(try harness.events().count == count)
         #expect(Set(try harness.events().map(\.status)) == [.processed])
         #expect(harness.inputQueue.bodies.isEmpty)
@@ -65,17 +55,7 @@ import Testing
         for index in 0..<count {
             try await harness.upload(TestPNG.make(width: 3 + index, height: 3), name: "p\(index).png")
         }
-        let worker = ImageWorker(queue: harness.inputQueue, job: harness.job, settings: harness.settings, logger: Logger(label: "test"))
-        let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [], logger: Logger(label: "test"))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let deadline = ContinuousClock.now + .seconds(20)
-            while try harness.events().count < count, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await harness.runWorker(untilEvents: count)
         #expect(try harness.events().count == count)
         #expect(harness.inputQueue.bodies.isEmpty)
         // Three messages a receive: two receives bring the six, and a long poll may be under way.
@@ -115,17 +95,7 @@ import Testing
         for index in 0..<2 {
             try await harness.upload(TestPNG.make(width: 3, height: 3 + index), name: "w\(index).png")
         }
-        let worker = ImageWorker(queue: harness.inputQueue, job: harness.job, settings: harness.settings, logger: Logger(label: "test"))
-        let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [], logger: Logger(label: "test"))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let deadline = ContinuousClock.now + .seconds(20)
-            while try harness.events().count < 2, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await harness.runWorker(untilEvents: 2)
         #expect(try harness.events().count == 2)
         // The first: one heartbeat (at 1 s). The second: hidden again as it starts (at 1.5 s),
         // then its own heartbeat (at 2.5 s).

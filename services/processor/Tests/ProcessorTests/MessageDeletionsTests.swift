@@ -1,7 +1,6 @@
 import Logging
 import PipelineContract
 import PipelineTestSupport
-import ServiceLifecycle
 import Testing
 
 @testable import Processor
@@ -72,18 +71,8 @@ import Testing
         for index in 0..<count {
             try await harness.upload(TestPNG.make(width: 4 + index, height: 3), name: "img\(index).png")
         }
-        let worker = ImageWorker(queue: harness.inputQueue, job: harness.job, settings: harness.settings, logger: Logger(label: "test"))
-        #expect(worker.job.deletions != nil)
-        let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [], logger: Logger(label: "test"))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let deadline = ContinuousClock.now + .seconds(20)
-            while try harness.events().count < count, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        #expect(harness.job.deletions != nil)
+        try await harness.runWorker(untilEvents: count)
         #expect(try harness.events().count == count)
         #expect(harness.inputQueue.bodies.isEmpty, "every message deleted before the worker returned")
         #expect(harness.inputQueue.deleteCalls.reduce(0, +) == count)

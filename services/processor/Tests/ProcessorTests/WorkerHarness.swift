@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import PipelineContract
 import PipelineTestSupport
+import ServiceLifecycle
 
 @testable import Processor
 
@@ -39,6 +40,22 @@ struct WorkerHarness {
         let message = ImageUploadedMessage(imageID: imageID, objectKey: key, options: options)
         try await inputQueue.send(body: try PipelineJSON.encode(message), groupID: imageID, deduplicationID: imageID)
         return message
+    }
+
+    /// Runs an ``ImageWorker`` on these fakes in a service group until `count` events were
+    /// published (or `timeout` passed), then shuts it down gracefully and waits for it to return.
+    func runWorker(untilEvents count: Int, timeout: Duration = .seconds(20)) async throws {
+        let worker = ImageWorker(queue: inputQueue, job: job, settings: settings, logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let deadline = ContinuousClock.now + timeout
+            while try events().count < count, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
     }
 
     func receiveOne() async throws -> QueueMessage? {

@@ -438,6 +438,26 @@ static inline void copy_match(uint8_t *out, uint32_t dist, uint32_t length) {
     }
 }
 
+// Steps of coded_block's loop, as macros so that its literal run stays unrolled; they use its
+// locals bits, count, out and lt.
+// The entry of the literal/length code at the front of `bits`.
+#define LOOKUP_LITLEN(e)                                                                         \
+    do {                                                                                         \
+        (e) = lt[bits & LITLEN_MASK];                                                            \
+        if ((e) & E_SUB)                                                                         \
+            (e) = sub_entry(lt, (e), bits);                                                      \
+    } while (0)
+// Writes the one or two literals of entry `e` and drops its bits. The second byte written is
+// garbage for a single literal, overwritten next.
+#define PUT_LITERALS(e)                                                                          \
+    do {                                                                                         \
+        bits >>= (e) & 63;                                                                       \
+        count -= (e) & 63;                                                                       \
+        out[0] = (uint8_t)((e) >> 8);                                                            \
+        out[1] = (uint8_t)((e) >> 16);                                                           \
+        out += 1 + (((e) >> 24) & 1);                                                            \
+    } while (0)
+
 /// Decodes the symbols of a Huffman block until the output reaches target or the block ends.
 /// Returns 0 (target reached), 1 (end of block) or -1.
 static int coded_block(cps_inflater *z, uint8_t *target) {
@@ -462,39 +482,21 @@ static int coded_block(cps_inflater *z, uint8_t *target) {
             }
             bits = z->bitbuf, count = z->bitcount, in = z->in, in_end = z->in_end;
         }
-        uint32_t e = lt[bits & LITLEN_MASK];
-        if (e & E_SUB)
-            e = sub_entry(lt, e, bits);
+        uint32_t e;
+        LOOKUP_LITLEN(e);
         if (e & E_LIT) {
-            // Up to three lookups of literals from one refill (56 bits; 15 at most each). The
-            // second byte written is garbage for a single literal, overwritten next.
-            bits >>= e & 63;
-            count -= e & 63;
-            out[0] = (uint8_t)(e >> 8);
-            out[1] = (uint8_t)(e >> 16);
-            out += 1 + ((e >> 24) & 1);
-            e = lt[bits & LITLEN_MASK];
-            if (e & E_SUB)
-                e = sub_entry(lt, e, bits);
+            // Up to three lookups of literals from one refill (56 bits; 15 at most each).
+            PUT_LITERALS(e);
+            LOOKUP_LITLEN(e);
             if (e & E_LIT) {
-                bits >>= e & 63;
-                count -= e & 63;
-                out[0] = (uint8_t)(e >> 8);
-                out[1] = (uint8_t)(e >> 16);
-                out += 1 + ((e >> 24) & 1);
-                e = lt[bits & LITLEN_MASK];
-                if (e & E_SUB)
-                    e = sub_entry(lt, e, bits);
-                if (e & E_LIT) {
-                    bits >>= e & 63;
-                    count -= e & 63;
-                    out[0] = (uint8_t)(e >> 8);
-                    out[1] = (uint8_t)(e >> 16);
-                    out += 1 + ((e >> 24) & 1);
-                }
+                PUT_LITERALS(e);
+                LOOKUP_LITLEN(e);
+                if (e & E_LIT)
+                    PUT_LITERALS(e);
             }
             continue;
         }
+
         if ((e & E_MATCH) == E_MATCH) {
             uint32_t d = dt[(e >> 12) & 0xff];
             uint32_t dist = ((d >> 16) & 0x7fff) + (uint32_t)((bits >> ((e >> 8) & 15)) & ((1u << ((d >> 12) & 15)) - 1));
@@ -544,6 +546,9 @@ static int coded_block(cps_inflater *z, uint8_t *target) {
     z->bitbuf = bits, z->bitcount = count, z->in = in, z->in_end = in_end, z->out = out;
     return result;
 }
+
+#undef PUT_LITERALS
+#undef LOOKUP_LITLEN
 
 static void update_adler(cps_inflater *z) {
     z->adler = isal_adler32(z->adler, z->adler_from, (uint64_t)(z->out - z->adler_from));

@@ -8,6 +8,7 @@
 // Prints, per file, the median CPU milliseconds (user + system) of each engine, their ratio and
 // the output sizes.
 #include "CPNGShim.h"
+#include "read_file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,20 +27,6 @@ static double cpu_now(void) {
 static int by_value(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
-}
-
-static uint8_t *read_file(const char *path, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *data = malloc((size_t)n + 1);
-    size_t got = fread(data, 1, (size_t)n, f);
-    fclose(f);
-    *size = got;
-    return data;
 }
 
 static void options_for(const char *mode, cps_options *o) {

@@ -10,6 +10,7 @@
 //   engine-diff [-q] [-v] FILE...      exit status 1 on any mismatch; -v lists the inputs that
 //                                      libpng accepted after the fast decoder gave up
 #include "CPNGShim.h"
+#include "read_file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -453,24 +454,6 @@ static void variants(const char *name, const uint8_t *file, size_t size) {
     free(s);
     free(p.stream);
     free(p.raw);
-}
-
-static uint8_t *read_file(const char *path, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *data = malloc((size_t)n + 1);
-    if (fread(data, 1, (size_t)n, f) != (size_t)n) {
-        fclose(f);
-        free(data);
-        return NULL;
-    }
-    fclose(f);
-    *size = (size_t)n;
-    return data;
 }
 
 int main(int argc, char **argv) {

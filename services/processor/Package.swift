@@ -51,6 +51,7 @@ let package = Package(
             name: "Processor",
             dependencies: [
                 "ImageEngine",
+                .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PipelineContract", package: "Pipeline"),
                 .product(name: "PipelineService", package: "Pipeline"),

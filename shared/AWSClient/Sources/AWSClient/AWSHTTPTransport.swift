@@ -10,6 +10,9 @@ public protocol AWSHTTPTransport: Sendable {
     /// Sends `request` and returns as soon as the response head arrives; the body follows as a
     /// stream that the caller must read to the end (or drop, which cancels it).
     func stream(_ request: AWSHTTPRequest) async throws -> AWSStreamingResponse
+
+    /// Closes the transport's connections; call it once, when done.
+    func shutdown() async throws
 }
 
 extension AWSHTTPTransport {
@@ -18,6 +21,9 @@ extension AWSHTTPTransport {
         let response = try await execute(request)
         return AWSStreamingResponse(status: response.status, headers: response.headers, body: AWSByteStream(response.body))
     }
+
+    /// For transports that hold no connections (test fakes).
+    public func shutdown() async throws {}
 }
 
 /// A response whose body is still arriving.

@@ -4,8 +4,9 @@ import NIOHTTP1
 import Testing
 
 @testable import AWSClient
+import AWSTestSupport
 
-/// The real transport's two clocks: a call's timeout bounds the wait for the response head; once
+/// The real transports' two clocks: a call's timeout bounds the wait for the response head; once
 /// the head is in, only the read timeout (silence) ends it, so a large body is not cut off midway.
 @Suite struct TransportDeadlineTests {
     func request(port: Int, timeout: Duration) -> AWSHTTPRequest {
@@ -15,10 +16,10 @@ import Testing
         )
     }
 
-    @Test func noResponseHeadEndsAtTheCallsTimeout() async throws {
+    @Test(arguments: TestTransport.allCases) func noResponseHeadEndsAtTheCallsTimeout(_ kind: TestTransport) async throws {
         let server = try ScriptedServer(chunks: [])  // reads the request, answers nothing
         defer { server.stop() }
-        let transport = AsyncHTTPClientTransport(readTimeout: .seconds(20))
+        let transport = kind.make(readTimeout: .seconds(20))
         let started = ContinuousClock.now
         await #expect {
             _ = try await transport.execute(request(port: server.port, timeout: .milliseconds(300)))
@@ -30,24 +31,24 @@ import Testing
         try await transport.shutdown()
     }
 
-    @Test func aBodyThatKeepsComingOutlivesTheCallsTimeout() async throws {
+    @Test(arguments: TestTransport.allCases) func aBodyThatKeepsComingOutlivesTheCallsTimeout(_ kind: TestTransport) async throws {
         // The head at once, then ten parts 100 ms apart: a second in all, three times the timeout.
         let body = Array(repeating: "0123456789", count: 10)
         let head = "HTTP/1.1 200 OK\r\nContent-Length: \(body.joined().utf8.count)\r\nContent-Type: text/plain\r\n\r\n"
         let server = try ScriptedServer(chunks: [(head, .zero)] + body.map { ($0, .milliseconds(100)) })
         defer { server.stop() }
-        let transport = AsyncHTTPClientTransport(readTimeout: .seconds(5))
+        let transport = kind.make(readTimeout: .seconds(5))
         let response = try await transport.execute(request(port: server.port, timeout: .milliseconds(300)))
         #expect(response.status == 200)
         #expect(String(buffer: response.body) == body.joined())
         try await transport.shutdown()
     }
 
-    @Test func aBodyThatStallsEndsAtTheReadTimeout() async throws {
+    @Test(arguments: TestTransport.allCases) func aBodyThatStallsEndsAtTheReadTimeout(_ kind: TestTransport) async throws {
         let head = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
         let server = try ScriptedServer(chunks: [(head, .zero), ("only ten b", .zero)])
         defer { server.stop() }
-        let transport = AsyncHTTPClientTransport(readTimeout: .milliseconds(500))
+        let transport = kind.make(readTimeout: .milliseconds(500))
         await #expect {
             _ = try await transport.execute(request(port: server.port, timeout: .seconds(20)))
         } throws: { error in

@@ -7,14 +7,14 @@ import AWSTestSupport
 /// Clients on the emulator, shared by one test; nil when no emulator is configured.
 struct IntegrationContext {
     let configuration: AWSConfiguration
-    let transport: AsyncHTTPClientTransport
+    let transport: any AWSHTTPTransport
     let s3: S3Client
     let sqs: SQSClient
 
-    static func make() throws -> IntegrationContext? {
+    static func make(_ kind: TestTransport) throws -> IntegrationContext? {
         guard var configuration = try Emulator.configuration() else { return nil }
         configuration.retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(50))
-        let transport = AsyncHTTPClientTransport(connectionsPerHost: 8)
+        let transport = kind.make()
         return IntegrationContext(
             configuration: configuration, transport: transport,
             s3: S3Client(configuration: configuration, transport: transport, logger: Logger(label: "test.s3")),
@@ -22,9 +22,9 @@ struct IntegrationContext {
         )
     }
 
-    /// Runs `body` with a context and always closes the connection pool.
-    static func run(_ body: (IntegrationContext) async throws -> Void) async throws {
-        guard let context = try make() else { return }
+    /// Runs `body` with a context on a `kind` transport and always closes its connections.
+    static func run(_ kind: TestTransport, _ body: (IntegrationContext) async throws -> Void) async throws {
+        guard let context = try make(kind) else { return }
         do {
             try await body(context)
         } catch {

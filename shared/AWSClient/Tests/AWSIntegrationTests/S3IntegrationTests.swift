@@ -7,8 +7,8 @@ import Testing
 
 /// Every S3 operation against the emulator, with signatures checked for real.
 @Suite struct S3IntegrationTests {
-    @Test func objectLifecycle() async throws {
-        try await IntegrationContext.run { context in
+    @Test(arguments: TestTransport.allCases) func objectLifecycle(_ kind: TestTransport) async throws {
+        try await IntegrationContext.run(kind) { context in
             let s3 = context.s3
             let bucket = "it-objects-\(Emulator.uniqueSuffix())"
             try await s3.createBucket(bucket: bucket)
@@ -66,8 +66,8 @@ import Testing
         }
     }
 
-    @Test func listingWithPrefixAndPagination() async throws {
-        try await IntegrationContext.run { context in
+    @Test(arguments: TestTransport.allCases) func listingWithPrefixAndPagination(_ kind: TestTransport) async throws {
+        try await IntegrationContext.run(kind) { context in
             let s3 = context.s3
             let bucket = "it-list-\(Emulator.uniqueSuffix())"
             try await s3.createBucket(bucket: bucket)
@@ -85,11 +85,11 @@ import Testing
         }
     }
 
-    @Test func wrongSecretIsRefusedAsSignatureDoesNotMatch() async throws {
+    @Test(arguments: TestTransport.allCases) func wrongSecretIsRefusedAsSignatureDoesNotMatch(_ kind: TestTransport) async throws {
         guard var configuration = try Emulator.configuration() else { return }
         configuration.credentials.secretAccessKey += "-wrong"
         configuration.retry = .none
-        let transport = AsyncHTTPClientTransport()
+        let transport = kind.make()
         let s3 = S3Client(configuration: configuration, transport: transport)
         await #expect {
             try await s3.createBucket(bucket: "it-denied-\(Emulator.uniqueSuffix())")

@@ -12,8 +12,8 @@ import Testing
         return try await sqs.createQueue(named: "\(stem)-\(Emulator.uniqueSuffix()).fifo", attributes: base.merging(attributes) { $1 })
     }
 
-    @Test func fifoRoundTripWithDeduplication() async throws {
-        try await IntegrationContext.run { context in
+    @Test(arguments: TestTransport.allCases) func fifoRoundTripWithDeduplication(_ kind: TestTransport) async throws {
+        try await IntegrationContext.run(kind) { context in
             let sqs = context.sqs
             let url = try await fifoQueue(sqs, "it-fifo")
             // Same deduplication id twice: one message. Content-based dedup: same body twice: one message.
@@ -46,8 +46,8 @@ import Testing
         }
     }
 
-    @Test func visibilityTimeoutExpiryRedelivers() async throws {
-        try await IntegrationContext.run { context in
+    @Test(arguments: TestTransport.allCases) func visibilityTimeoutExpiryRedelivers(_ kind: TestTransport) async throws {
+        try await IntegrationContext.run(kind) { context in
             let sqs = context.sqs
             let url = try await fifoQueue(sqs, "it-visibility", attributes: ["VisibilityTimeout": "1"])
             try await sqs.sendMessage(queueURL: url, body: "again", groupID: "g")
@@ -65,8 +65,8 @@ import Testing
         }
     }
 
-    @Test func messageMovesToTheDeadLetterQueueAfterFiveReceives() async throws {
-        try await IntegrationContext.run { context in
+    @Test(arguments: TestTransport.allCases) func messageMovesToTheDeadLetterQueueAfterFiveReceives(_ kind: TestTransport) async throws {
+        try await IntegrationContext.run(kind) { context in
             let sqs = context.sqs
             let dlq = try await fifoQueue(sqs, "it-dlq")
             let arn = try #require(try await sqs.queueAttributes(queueURL: dlq, names: ["QueueArn"])["QueueArn"])
@@ -84,8 +84,8 @@ import Testing
         }
     }
 
-    @Test func unknownQueueIsATypedError() async throws {
-        try await IntegrationContext.run { context in
+    @Test(arguments: TestTransport.allCases) func unknownQueueIsATypedError(_ kind: TestTransport) async throws {
+        try await IntegrationContext.run(kind) { context in
             await #expect {
                 _ = try await context.sqs.queueURL(named: "it-missing-\(Emulator.uniqueSuffix()).fifo")
             } throws: { error in
@@ -95,11 +95,11 @@ import Testing
         }
     }
 
-    @Test func wrongSecretIsRefusedAsSignatureDoesNotMatch() async throws {
+    @Test(arguments: TestTransport.allCases) func wrongSecretIsRefusedAsSignatureDoesNotMatch(_ kind: TestTransport) async throws {
         guard var configuration = try Emulator.configuration() else { return }
         configuration.credentials.secretAccessKey += "-wrong"
         configuration.retry = .none
-        let transport = AsyncHTTPClientTransport()
+        let transport = kind.make()
         let sqs = SQSClient(configuration: configuration, transport: transport)
         await #expect {
             _ = try await sqs.createQueue(named: "it-denied-\(Emulator.uniqueSuffix())")

@@ -8,7 +8,7 @@ import Logging
 ///
 /// One HTTP connection pool serves them all; call ``shutdown()`` once at the end.
 public struct PipelineClients: Sendable {
-    public let transport: AsyncHTTPClientTransport
+    public let transport: any AWSHTTPTransport
     public let s3: S3Client
     public let sqs: SQSClient
     public let inputBucket: S3ObjectStore
@@ -16,10 +16,12 @@ public struct PipelineClients: Sendable {
     public let inputQueue: SQSMessageQueue
     public let processedQueue: SQSMessageQueue
 
-    public init(configuration: PipelineConfiguration, logger: Logger) {
-        transport = AsyncHTTPClientTransport()
-        s3 = S3Client(configuration: configuration.aws, transport: transport, logger: logger)
-        sqs = SQSClient(configuration: configuration.aws, transport: transport, logger: logger)
+    /// - Parameter transport: AsyncHTTPClient's by default; a service that never streams an
+    ///   object can pass the leaner ``NIOHTTPTransport``.
+    public init(configuration: PipelineConfiguration, logger: Logger, transport: (any AWSHTTPTransport)? = nil) {
+        self.transport = transport ?? AsyncHTTPClientTransport()
+        s3 = S3Client(configuration: configuration.aws, transport: self.transport, logger: logger)
+        sqs = SQSClient(configuration: configuration.aws, transport: self.transport, logger: logger)
         inputBucket = S3ObjectStore(s3: s3, bucket: configuration.inputBucket)
         processedBucket = S3ObjectStore(s3: s3, bucket: configuration.processedBucket)
         inputQueue = SQSMessageQueue(sqs: sqs, name: configuration.inputQueue)

@@ -37,6 +37,7 @@ let package = Package(
             name: "UploadAPI",
             dependencies: [
                 "CMemory",
+                .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "PipelineContract", package: "Pipeline"),
                 .product(name: "PipelineService", package: "Pipeline"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,3 +1,4 @@
+import AWSClient
 import CMemory
 import Hummingbird
 import Logging
@@ -13,7 +14,9 @@ struct UploadAPIMain {
         cmemory_return_large_blocks()
         let configuration = ServiceStartup.configuration(UploadAPIConfiguration.self)
         let logger = Logger(label: UploadAPIConfiguration.serviceName)
-        let clients = PipelineClients(configuration: configuration.shared.pipeline, logger: logger)
+        // It never streams an object back: the lean transport saves about 0.7 ms of CPU per upload
+        // against AsyncHTTPClient (make bench-cost, three pairs of 240 uploads).
+        let clients = PipelineClients(configuration: configuration.shared.pipeline, logger: logger, transport: NIOHTTPTransport())
         let app = buildApplication(
             configuration: configuration,
             dependencies: UploadDependencies(store: clients.inputBucket, queue: clients.inputQueue, events: clients.processedQueue),

@@ -11,13 +11,14 @@ struct ProcessorDependencies: Sendable {
     var processedBucket: any ObjectStore
     var metrics = ProcessorMetrics()
 
-    /// The job; with `settings.deleteLinger` above zero its deletions are batched, and only a
-    /// running ``ImageWorker`` sends them.
+    /// The job; with `settings.deleteLinger` (`eventLinger`) above zero its deletions (events)
+    /// are batched, and only a running ``ImageWorker`` sends them.
     func job(settings: ProcessorSettings, logger: Logger) -> ImageJob {
         ImageJob(
             inputQueue: inputQueue, processedQueue: processedQueue, inputBucket: inputBucket, processedBucket: processedBucket,
             settings: settings, metrics: metrics, logger: logger,
-            deletions: settings.deleteLinger > .zero ? MessageDeletions(queue: inputQueue, linger: settings.deleteLinger, logger: logger) : nil
+            deletions: settings.deleteLinger > .zero ? MessageDeletions(queue: inputQueue, linger: settings.deleteLinger, logger: logger) : nil,
+            events: settings.eventLinger > .zero ? EventSends(queue: processedQueue, linger: settings.eventLinger) : nil
         )
     }
 }

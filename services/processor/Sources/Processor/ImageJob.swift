@@ -22,6 +22,8 @@ struct ImageJob: Sendable {
     let logger: Logger
     /// Batches the deletions when set (the worker runs it); nil deletes each message at once.
     var deletions: MessageDeletions? = nil
+    /// Batches the events when set (the worker runs it); nil sends each event at once.
+    var events: EventSends? = nil
 
     /// What became of a message.
     enum Outcome: Equatable {
@@ -33,8 +35,10 @@ struct ImageJob: Sendable {
         case deadLettered
     }
 
+    /// Works `message`; `whenStored` is called once its result (image or failure marker) is
+    /// stored, when only its event and deletion remain (the worker frees its slot then).
     @discardableResult
-    func handle(_ message: QueueMessage) async -> Outcome {
+    func handle(_ message: QueueMessage, whenStored: @escaping @Sendable () -> Void = {}) async -> Outcome {
         let started = ContinuousClock.now
         metrics.inFlight.increment()
         defer { metrics.inFlight.decrement() }
@@ -44,7 +48,7 @@ struct ImageJob: Sendable {
         // When this processor took the image: the end of its wait in the queue, on its timeline.
         let startedAt = PipelineJSON.timestamp()
         let outcome = await withVisibilityHeartbeat(message) {
-            await work(message, startedAt: startedAt, logger: messageLogger)
+            await work(message, startedAt: startedAt, logger: messageLogger, whenStored: whenStored)
         }
         let elapsed = ContinuousClock.now - started
         switch outcome {
@@ -56,7 +60,7 @@ struct ImageJob: Sendable {
         return outcome
     }
 
-    func work(_ message: QueueMessage, startedAt: String? = nil, logger: Logger) async -> Outcome {
+    func work(_ message: QueueMessage, startedAt: String? = nil, logger: Logger, whenStored: @Sendable () -> Void = {}) async -> Outcome {
         var logger = logger
         let request: ImageUploadedMessage
         do {
@@ -70,7 +74,7 @@ struct ImageJob: Sendable {
         logger[metadataKey: "image_id"] = .string(request.imageID)
         do {
             let result = try await binarize(request)
-            try await publish(request, result: result, startedAt: startedAt)
+            try await publish(request, result: result, startedAt: startedAt, whenStored: whenStored)
             await deleteMessage(message, logger: logger)
             metrics.processed.increment()
             logger.info("processed", metadata: [
@@ -80,7 +84,7 @@ struct ImageJob: Sendable {
             return .processed
         } catch let failure as PermanentFailure {
             do {
-                try await publishFailure(request.imageID, originalKey: request.objectKey, failure: failure, startedAt: startedAt)
+                try await publishFailure(request.imageID, originalKey: request.objectKey, failure: failure, startedAt: startedAt, whenStored: whenStored)
             } catch {
                 return await retry(message, error: error, request: request, logger: logger)
             }
@@ -127,31 +131,45 @@ struct ImageJob: Sendable {
     }
 
     /// Writes the processed object, then its event.
-    func publish(_ request: ImageUploadedMessage, result: BinarizedImage, startedAt: String? = nil) async throws {
+    func publish(_ request: ImageUploadedMessage, result: BinarizedImage, startedAt: String? = nil, whenStored: @Sendable () -> Void = {}) async throws {
         let processedKey = ObjectKeys.processedKey(inputKey: request.objectKey)
         try await processedBucket.put(
             key: processedKey, body: ByteBuffer(bytes: result.png), contentType: "image/png",
             metadata: ["image-id": request.imageID, "width": String(result.width), "height": String(result.height), "threshold": String(result.threshold)]
         )
+        whenStored()
         let event = ImageEvent(
             imageID: request.imageID, originalKey: request.objectKey, processedKey: processedKey, status: .processed,
             width: result.width, height: result.height, processedSize: result.png.count, threshold: Int(result.threshold),
             startedAt: startedAt, finishedAt: PipelineJSON.timestamp()
         )
-        try await processedQueue.send(body: try PipelineJSON.encode(event), groupID: request.imageID, deduplicationID: event.deduplicationID)
+        try await send(event)
+    }
+
+    /// Publishes `event` on the processed queue: in the next batch, or at once.
+    func send(_ event: ImageEvent) async throws {
+        let message = OutgoingMessage(body: try PipelineJSON.encode(event), groupID: event.imageID, deduplicationID: event.deduplicationID)
+        if let events {
+            try await events.send(message)
+        } else {
+            try await processedQueue.send(body: message.body, groupID: message.groupID, deduplicationID: message.deduplicationID)
+        }
     }
 
     /// Leaves the failure marker, then publishes the `failed` event.
-    func publishFailure(_ imageID: String, originalKey: String, failure: PermanentFailure, startedAt: String? = nil) async throws {
+    func publishFailure(
+        _ imageID: String, originalKey: String, failure: PermanentFailure, startedAt: String? = nil, whenStored: @Sendable () -> Void = {}
+    ) async throws {
         let marker = try PipelineJSON.encode(FailureMarker(imageID: imageID, error: failure.message))
         try await processedBucket.put(
             key: ObjectKeys.failureMarkerKey(inputKey: originalKey), body: ByteBuffer(string: marker), contentType: "application/json"
         )
+        whenStored()
         let event = ImageEvent(
             imageID: imageID, originalKey: originalKey, processedKey: ObjectKeys.processedKey(inputKey: originalKey),
             status: .failed, error: failure.message, startedAt: startedAt, finishedAt: PipelineJSON.timestamp()
         )
-        try await processedQueue.send(body: try PipelineJSON.encode(event), groupID: imageID, deduplicationID: event.deduplicationID)
+        try await send(event)
     }
 
     /// A body that is not an upload message. When it still names an image, that image is failed

@@ -23,19 +23,24 @@ struct ImageWorker: Service {
     var retryDelay: Duration = .seconds(2)
 
     func run() async throws {
+        let slots = Slots(settings.concurrency)
         await withDiscardingTaskGroup { sender in
             if let deletions = job.deletions {
                 sender.addTask { await deletions.run() }
             }
-            await work()
-            // Every image is done: the deletions still waiting go out now.
+            if let events = job.events {
+                let concurrency = settings.concurrency
+                sender.addTask { await events.run(othersWorking: { slots.free < concurrency }) }
+            }
+            await work(slots: slots)
+            // Every image is done: the events and deletions still waiting go out now.
+            job.events?.finish()
             job.deletions?.finish()
         }
         logger.info("worker stopped")
     }
 
-    func work() async {
-        let slots = Slots(settings.concurrency)
+    func work(slots: Slots) async {
         // Messages received ahead of a free slot (at most `settings.prefetch`), oldest first.
         var held: [HeldMessage] = []
         await withDiscardingTaskGroup { group in
@@ -66,9 +71,12 @@ struct ImageWorker: Service {
                     let next = held.removeFirst()
                     slots.take()
                     group.addTask {
+                        // The slot is free again once the result is stored: the event and the
+                        // deletion may wait for their batches without holding up the next image.
+                        let slot = SlotRelease(slots)
                         await keepHidden(next)
-                        await job.handle(next.message)
-                        slots.release()
+                        await job.handle(next.message, whenStored: { slot.release() })
+                        slot.release()
                     }
                 }
             }
@@ -146,5 +154,19 @@ final class Slots: Sendable {
             return state.waiters
         }
         for waiter in waiters { waiter.resume() }
+    }
+}
+
+/// Frees one taken slot, once, however often it is called.
+final class SlotRelease: Sendable {
+    private let slots: Slots
+    private let released = Atomic(false)
+
+    init(_ slots: Slots) {
+        self.slots = slots
+    }
+
+    func release() {
+        if !released.exchange(true, ordering: .relaxed) { slots.release() }
     }
 }

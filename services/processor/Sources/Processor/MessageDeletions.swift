@@ -1,6 +1,5 @@
 import Logging
 import PipelineContract
-import Synchronization
 
 /// Deletes worked messages a batch at a time.
 ///
@@ -14,85 +13,33 @@ import Synchronization
 /// ``run()`` sends the batches; it returns once ``finish()`` was called and nothing waits.
 final class MessageDeletions: Sendable {
     let queue: any MessageQueue
-    let linger: Duration
     let logger: Logger
+    private let batches: LingeringBatches<String>
 
-    private struct State {
-        var waiting: [String] = []
-        var wakeUp: CheckedContinuation<Void, Never>?
-        var finished = false
-        /// Set when ``run()`` returned: later deletions go out one by one.
-        var stopped = false
-    }
-
-    private let state = Mutex(State())
+    var linger: Duration { batches.linger }
 
     init(queue: any MessageQueue, linger: Duration, logger: Logger) {
         self.queue = queue
-        self.linger = linger
         self.logger = logger
+        batches = LingeringBatches(linger: linger) { receiptHandles in
+            await Self.send(receiptHandles, to: queue, logger: logger)
+        }
     }
 
     /// Asks for a message's deletion; returns at once (or, once ``run()`` ended, after deleting it).
     func delete(_ receiptHandle: String) async {
-        let (wakeUp, stopped) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
-            if state.stopped { return (nil, true) }
-            state.waiting.append(receiptHandle)
-            defer { state.wakeUp = nil }
-            return (state.wakeUp, false)
+        if !batches.add(receiptHandle) {
+            await Self.send([receiptHandle], to: queue, logger: logger)
         }
-        wakeUp?.resume()
-        if stopped { await send([receiptHandle]) }
     }
 
     /// Sends what waits, without lingering, and lets ``run()`` return.
-    func finish() {
-        let wakeUp = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.finished = true
-            defer { state.wakeUp = nil }
-            return state.wakeUp
-        }
-        wakeUp?.resume()
-    }
+    func finish() { batches.finish() }
 
-    /// Waits for deletions, lets others join them for `linger`, sends them; until ``finish()``.
-    func run() async {
-        while true {
-            await waitForWork()
-            if !state.withLock({ $0.finished }) {
-                try? await Task.sleep(for: linger)
-            }
-            let (batch, done) = state.withLock { state -> ([String], Bool) in
-                defer { state.waiting.removeAll() }
-                return (state.waiting, state.finished)
-            }
-            if !batch.isEmpty { await send(batch) }
-            if done {
-                // A deletion asked for between the take above and here is sent as well.
-                let late = state.withLock { state -> [String] in
-                    state.stopped = true
-                    defer { state.waiting.removeAll() }
-                    return state.waiting
-                }
-                if !late.isEmpty { await send(late) }
-                return
-            }
-        }
-    }
+    /// Sends the deletions in batches until ``finish()``.
+    func run() async { await batches.run() }
 
-    /// Returns when a deletion waits or ``finish()`` was called.
-    private func waitForWork() async {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Bool in
-                if !state.waiting.isEmpty || state.finished { return true }
-                state.wakeUp = continuation
-                return false
-            }
-            if ready { continuation.resume() }
-        }
-    }
-
-    private func send(_ receiptHandles: [String]) async {
+    private static func send(_ receiptHandles: [String], to queue: any MessageQueue, logger: Logger) async {
         do {
             let failed = try await queue.deleteBatch(receiptHandles: receiptHandles)
             if !failed.isEmpty {

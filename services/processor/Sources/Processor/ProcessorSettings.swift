@@ -25,6 +25,7 @@ struct ProcessorConfiguration: ServiceConfiguration {
 /// | PROCESSOR_OUTPUT_BIT_DEPTH | 1 | 1 (smaller, same pixels) or 8 (as the reference's file) |
 /// | PROCESSOR_PREFETCH | PROCESSOR_CONCURRENCY | messages received ahead of a free slot, to save receive calls (0 to 10) |
 /// | PROCESSOR_DELETE_BATCH_MS | 250 | how long a worked message's deletion waits for others to share a DeleteMessageBatch call (0: each at once) |
+/// | PROCESSOR_EVENT_BATCH_MS | 250 | how long an image's event waits for others to share a SendMessageBatch call, while other images are worked on (0: each at once) |
 struct ProcessorSettings: Sendable {
     var concurrency: Int
     /// Messages a receive may bring beyond the free slots; they wait for the next free one.
@@ -46,11 +47,13 @@ struct ProcessorSettings: Sendable {
     var maxImageBytes: Int
     /// How long a deletion waits for others to go in one batch (zero: each message deleted at once).
     var deleteLinger: Duration
+    /// How long an event waits for others to go in one batch (zero: each event sent at once).
+    var eventLinger: Duration
 
     init(
         concurrency: Int = System.coreCount, visibilityTimeout: Int = 60, bitDepth: BinarizeOptions.BitDepth = .one,
         maxPixels: Int = ImageLimits.defaultMaxPixels, maxImageBytes: Int = ImageLimits.defaultMaxUploadBytes,
-        deleteLinger: Duration = .zero, prefetch: Int = 0
+        deleteLinger: Duration = .zero, eventLinger: Duration = .zero, prefetch: Int = 0
     ) {
         self.concurrency = concurrency
         self.prefetch = prefetch
@@ -60,6 +63,7 @@ struct ProcessorSettings: Sendable {
         self.maxPixels = maxPixels
         self.maxImageBytes = maxImageBytes
         self.deleteLinger = deleteLinger
+        self.eventLinger = eventLinger
     }
 
     /// Reads the worker's variables and the limits (MAX_PIXELS, and MAX_UPLOAD_BYTES as the
@@ -78,6 +82,7 @@ struct ProcessorSettings: Sendable {
             maxPixels: limits.maxPixels,
             maxImageBytes: limits.maxUploadBytes,
             deleteLinger: .milliseconds(try environment.int("PROCESSOR_DELETE_BATCH_MS", default: 250, range: 0...1000)),
+            eventLinger: .milliseconds(try environment.int("PROCESSOR_EVENT_BATCH_MS", default: 250, range: 0...1000)),
             prefetch: try environment.int("PROCESSOR_PREFETCH", default: min(concurrency, 10), range: 0...10)
         )
     }

@@ -23,6 +23,21 @@ public struct SQSMessageQueue: MessageQueue {
         }
     }
 
+    public func sendBatch(_ messages: [OutgoingMessage]) async throws -> [Int] {
+        try await mappingErrors {
+            let queueURL = try await url()
+            var refused: [Int] = []
+            for start in stride(from: 0, to: messages.count, by: 10) {
+                let chunk = messages[start..<min(start + 10, messages.count)]
+                let result = try await sqs.sendMessageBatch(queueURL: queueURL, entries: chunk.enumerated().map {
+                    SQSBatchEntry(id: String($0.offset), body: $0.element.body, groupID: $0.element.groupID, deduplicationID: $0.element.deduplicationID)
+                })
+                refused += result.failed.compactMap { Int($0.Id).map { start + $0 } }
+            }
+            return refused
+        }
+    }
+
     public func receive(maxMessages: Int, waitSeconds: Int, visibilityTimeout: Int?) async throws -> [QueueMessage] {
         try await mappingErrors {
             try await sqs.receiveMessages(queueURL: url(), maxMessages: maxMessages, waitSeconds: waitSeconds, visibilityTimeout: visibilityTimeout)

@@ -15,6 +15,19 @@ public struct QueueMessage: Sendable, Equatable {
     }
 }
 
+/// A message to send to a FIFO queue.
+public struct OutgoingMessage: Sendable, Equatable {
+    public var body: String
+    public var groupID: String
+    public var deduplicationID: String
+
+    public init(body: String, groupID: String, deduplicationID: String) {
+        self.body = body
+        self.groupID = groupID
+        self.deduplicationID = deduplicationID
+    }
+}
+
 /// Every way a queue call fails: the queue could not do it (unreachable, refused, throttled);
 /// `reason` says why, for logs. Worth trying again later.
 public struct MessageQueueError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -33,6 +46,8 @@ public protocol MessageQueue: Sendable {
     /// The queue's name, for messages and logs.
     var name: String { get }
     func send(body: String, groupID: String, deduplicationID: String) async throws
+    /// Sends several, ten a call; returns the indices of those the queue did not take.
+    func sendBatch(_ messages: [OutgoingMessage]) async throws -> [Int]
     /// Waits up to `waitSeconds` for up to `maxMessages` messages.
     func receive(maxMessages: Int, waitSeconds: Int, visibilityTimeout: Int?) async throws -> [QueueMessage]
     func delete(receiptHandle: String) async throws

@@ -24,6 +24,7 @@ public final class InMemoryMessageQueue: MessageQueue {
         var nextID = 0
         var visibilityChanges: [(handle: String, timeout: Int)] = []
         var deleteCalls: [Int] = []
+        var sendCalls: [Int] = []
         var receiveCalls = 0
     }
 
@@ -56,6 +57,9 @@ public final class InMemoryMessageQueue: MessageQueue {
     /// How many receipt handles each delete call carried (1 for `delete`), in order.
     public var deleteCalls: [Int] { state.withLock { $0.deleteCalls } }
 
+    /// How many messages each send call carried (1 for `send`), in order.
+    public var sendCalls: [Int] { state.withLock { $0.sendCalls } }
+
     /// Every visibility change asked for, in order.
     public var visibilityChanges: [(handle: String, timeout: Int)] { state.withLock { $0.visibilityChanges } }
 
@@ -68,10 +72,25 @@ public final class InMemoryMessageQueue: MessageQueue {
     public func send(body: String, groupID: String, deduplicationID: String) async throws {
         try await check(.send)
         state.withLock { state in
-            guard state.deduplicationIDs.insert(deduplicationID).inserted else { return }
-            state.nextID += 1
-            state.messages.append(Stored(id: "m\(state.nextID)", body: body, groupID: groupID))
+            state.sendCalls.append(1)
+            Self.store(OutgoingMessage(body: body, groupID: groupID, deduplicationID: deduplicationID), in: &state)
         }
+    }
+
+    public func sendBatch(_ messages: [OutgoingMessage]) async throws -> [Int] {
+        try await check(.send)
+        state.withLock { state in
+            state.sendCalls.append(messages.count)
+            for message in messages { Self.store(message, in: &state) }
+        }
+        return []
+    }
+
+    /// Adds a message unless its deduplication id was seen.
+    private static func store(_ message: OutgoingMessage, in state: inout State) {
+        guard state.deduplicationIDs.insert(message.deduplicationID).inserted else { return }
+        state.nextID += 1
+        state.messages.append(Stored(id: "m\(state.nextID)", body: message.body, groupID: message.groupID))
     }
 
     public func receive(maxMessages: Int, waitSeconds: Int, visibilityTimeout: Int?) async throws -> [QueueMessage] {

@@ -43,6 +43,28 @@ import Testing
             #expect(try await queue.depth() == QueueDepth(visible: 1, inFlight: 1))
         }
     }
+
+    /// The processor's batched events: eleven go out in two calls, and a repeated deduplication
+    /// id is taken but delivered once, as with single sends.
+    @Test func sendBatchTakesMoreThanTenAndDeduplicates() async throws {
+        guard let environment = try TestPipeline.environment("itb") else { return }
+        let configuration = try PipelineConfiguration(environment: environment)
+        try await withClients(configuration) { context in
+            _ = try await PipelineResources(s3: context.s3, sqs: context.sqs, configuration: configuration).ensure()
+            let queue = context.processedQueue
+            var messages = (0..<10).map { OutgoingMessage(body: "event \($0)", groupID: "g\($0)", deduplicationID: "d\($0)") }
+            messages.append(OutgoingMessage(body: "again", groupID: "g3", deduplicationID: "d3"))
+            #expect(try await queue.sendBatch(messages) == [])
+            var bodies: [String] = []
+            let deadline = ContinuousClock.now + .seconds(10)
+            while bodies.count < 10, ContinuousClock.now < deadline {
+                let received = try await queue.receive(maxMessages: 10, waitSeconds: 1, visibilityTimeout: 30)
+                bodies += received.map(\.body)
+                _ = try await queue.deleteBatch(receiptHandles: received.map(\.receiptHandle))
+            }
+            #expect(bodies.sorted() == (0..<10).map { "event \($0)" }.sorted())
+        }
+    }
 }
 
 /// Runs `body` with clients on `configuration` and always closes their connection pool.

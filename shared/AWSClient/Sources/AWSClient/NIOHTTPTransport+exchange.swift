@@ -99,7 +99,11 @@ extension NIOHTTPTransport {
             if let body = exchange.body, body.readableBytes > 0 {
                 context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
             }
-            context.write(wrapOutboundOut(.end(nil)), promise: promise)
+            // Marked here, not by the caller's callback: that one may run after a quick answer.
+            let sent = context.eventLoop.makePromise(of: Void.self)
+            sent.futureResult.assumeIsolated().whenSuccess { exchange.requestSent = true }
+            sent.futureResult.cascade(to: promise)
+            context.write(wrapOutboundOut(.end(nil)), promise: sent)
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {

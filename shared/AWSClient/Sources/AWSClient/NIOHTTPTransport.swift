@@ -90,11 +90,8 @@ public final class NIOHTTPTransport: AWSHTTPTransport {
         let result: Exchange.Result
         do {
             result = try await withTaskCancellationHandler {
-                channel.writeAndFlush(exchange).whenComplete { written in
-                    switch written {
-                    case .success: exchange.requestSent = true
-                    case .failure(let error): exchange.finish(.failure(ExchangeFailure(reason: .io(error), answered: false)))
-                    }
+                channel.writeAndFlush(exchange).whenFailure { error in
+                    exchange.finish(.failure(ExchangeFailure(reason: .io(error), answered: false)))
                 }
                 return try await exchange.promise.futureResult.get()
             } onCancel: {
@@ -145,6 +142,10 @@ public final class NIOHTTPTransport: AWSHTTPTransport {
                 }
             }
         do {
+            if origin.isIPAddress, let address = try? SocketAddress(ipAddress: origin.host, port: origin.port) {
+                // No name to resolve (the emulator's 127.0.0.1).
+                return try await bootstrap.connect(to: address).get()
+            }
             return try await bootstrap.connect(host: origin.host, port: origin.port).get()
         } catch {
             throw AWSError.transport("cannot connect to \(origin.host):\(origin.port): \(error)")

@@ -32,13 +32,14 @@ import AWSTestSupport
     }
 
     @Test(arguments: TestTransport.allCases) func aBodyThatKeepsComingOutlivesTheCallsTimeout(_ kind: TestTransport) async throws {
-        // The head at once, then ten parts 100 ms apart: a second in all, three times the timeout.
-        let body = Array(repeating: "0123456789", count: 10)
+        // The head at once, then fifteen parts 200 ms apart: three seconds in all, three times the
+        // timeout (which leaves a busy test run time to connect and get the head).
+        let body = Array(repeating: "0123456789", count: 15)
         let head = "HTTP/1.1 200 OK\r\nContent-Length: \(body.joined().utf8.count)\r\nContent-Type: text/plain\r\n\r\n"
-        let server = try ScriptedServer(chunks: [(head, .zero)] + body.map { ($0, .milliseconds(100)) })
+        let server = try ScriptedServer(chunks: [(head, .zero)] + body.map { ($0, .milliseconds(200)) })
         defer { server.stop() }
         let transport = kind.make(readTimeout: .seconds(5))
-        let response = try await transport.execute(request(port: server.port, timeout: .milliseconds(300)))
+        let response = try await transport.execute(request(port: server.port, timeout: .seconds(1)))
         #expect(response.status == 200)
         #expect(String(buffer: response.body) == body.joined())
         try await transport.shutdown()

@@ -5,6 +5,9 @@ import Synchronization
 
 /// Long-polls the input queue and works up to `concurrency` images at once.
 ///
+/// An image holds its slot until its result is stored; its event and its message's deletion may
+/// then wait for their batches (``EventSends``, ``MessageDeletions``) while the next image runs.
+///
 /// Each receive asks for up to `prefetch` messages more than there are free slots: the extra
 /// ones wait in hand for the next free slot instead of costing a receive each (one SQS call
 /// fewer per image at a steady load). On shutdown the held ones are released at once.

@@ -22,7 +22,9 @@ public final class NIOHTTPTransport: AWSHTTPTransport {
     /// An idle connection older than this is closed instead of reused.
     let idleTimeout: Duration
     let maxIdlePerHost: Int
-    private let tls: Result<NIOSSLContext, any Error>
+    /// Made on the first `https` connection: loading the trust roots is start-up work an
+    /// emulator on plain HTTP never needs.
+    private let tls = Mutex<Result<NIOSSLContext, any Error>?>(nil)
     private let pool = Mutex(Pool())
 
     /// - Parameters:
@@ -38,7 +40,6 @@ public final class NIOHTTPTransport: AWSHTTPTransport {
         self.readTimeout = readTimeout
         self.idleTimeout = idleTimeout
         self.maxIdlePerHost = maxIdlePerHost
-        tls = Result { try NIOSSLContext(configuration: .makeClientConfiguration()) }
     }
 
     struct Pool {
@@ -119,7 +120,10 @@ public final class NIOHTTPTransport: AWSHTTPTransport {
         let tls: NIOSSLContext?
         if origin.scheme == .https {
             do {
-                tls = try self.tls.get()
+                tls = try self.tls.withLock { made in
+                    if made == nil { made = Result { try NIOSSLContext(configuration: .makeClientConfiguration()) } }
+                    return made
+                }?.get()
             } catch {
                 throw AWSError.transport("TLS is not available: \(error)")
             }

@@ -99,6 +99,23 @@ import Testing
         try await server.stop()
     }
 
+    /// `https` speaks TLS: against a plain-HTTP server the handshake fails, as a transport error.
+    @Test func httpsSpeaksTLS() async throws {
+        let server = try await KeepAliveServer { _, _ in .answer("plain") }
+        let transport = NIOHTTPTransport()
+        await #expect {
+            _ = try await transport.execute(
+                AWSHTTPRequest(method: .GET, url: "https://127.0.0.1:\(server.port)/", headers: [:], body: nil, maxResponseBytes: 1024, timeout: .seconds(5), operation: "S3.GetObject")
+            )
+        } throws: { error in
+            if case .transport = error as? AWSError { return true }
+            return false
+        }
+        #expect(server.requests == 0, "no plain request reached the server")
+        try await transport.shutdown()
+        try await server.stop()
+    }
+
     @Test func aConnectionThatCannotBeOpenedIsATransportError() async throws {
         // A port just freed: nothing listens there.
         let server = try await KeepAliveServer { _, _ in .answer("") }

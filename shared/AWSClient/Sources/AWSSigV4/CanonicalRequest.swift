@@ -15,7 +15,7 @@ struct CanonicalRequest {
         payloadHash: String,
         uriMode: SigV4Signer.URIMode
     ) {
-        self.method = method.uppercased()
+        self.method = method.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) ? method : method.uppercased()
         switch uriMode {
         case .s3:
             canonicalURI = path.isEmpty ? "/" : path
@@ -25,13 +25,31 @@ struct CanonicalRequest {
         }
         canonicalQuery = Self.canonicalQuery(query)
         let grouped = Self.groupedHeaders(headers)
-        canonicalHeaders = grouped.map { "\($0.name):\($0.value)\n" }.joined()
-        signedHeaders = grouped.map(\.name).joined(separator: ";")
+        var canonicalHeaders = ""
+        var signedHeaders = ""
+        canonicalHeaders.reserveCapacity(grouped.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 })
+        for (index, header) in grouped.enumerated() {
+            canonicalHeaders += header.name
+            canonicalHeaders += ":"
+            canonicalHeaders += header.value
+            canonicalHeaders += "\n"
+            if index > 0 { signedHeaders += ";" }
+            signedHeaders += header.name
+        }
+        self.canonicalHeaders = canonicalHeaders
+        self.signedHeaders = signedHeaders
         self.payloadHash = payloadHash
     }
 
     var text: String {
-        [method, canonicalURI, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].joined(separator: "\n")
+        let parts = [method, canonicalURI, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash]
+        var text = ""
+        text.reserveCapacity(parts.reduce(parts.count) { $0 + $1.utf8.count })
+        for (index, part) in parts.enumerated() {
+            if index > 0 { text += "\n" }
+            text += part
+        }
+        return text
     }
 
     /// `host;x-amz-date`-style list of the lower-cased, sorted, distinct header names.
@@ -42,16 +60,31 @@ struct CanonicalRequest {
     /// Lower-cases names, trims values and folds their inner white space, joins repeated names
     /// with commas in their original order, and sorts by name.
     static func groupedHeaders(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
-        var order: [String] = []
-        var values: [String: [String]] = [:]
-        for header in headers {
-            let name = header.name.lowercased()
-            if values[name] == nil { order.append(name) }
-            values[name, default: []].append(foldWhitespace(header.value))
+        // Sorted by name, then by position: repeated names stay in their original order.
+        let entries = headers.enumerated().map { (position: $0.offset, name: asciiLowercased($0.element.name), value: $0.element.value) }
+            .sorted { lhs, rhs in
+                if lhs.name != rhs.name { return lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8) }
+                return lhs.position < rhs.position
+            }
+        var grouped: [(name: String, value: String)] = []
+        grouped.reserveCapacity(entries.count)
+        for entry in entries {
+            let value = foldWhitespace(entry.value)
+            if let last = grouped.indices.last, grouped[last].name == entry.name {
+                grouped[last].value += "," + value
+            } else {
+                grouped.append((name: entry.name, value: value))
+            }
         }
-        return order.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).map {
-            (name: $0, value: values[$0, default: []].joined(separator: ","))
-        }
+        return grouped
+    }
+
+    /// `name.lowercased()`, without Unicode case mapping for the ASCII names every request has.
+    static func asciiLowercased(_ name: String) -> String {
+        let utf8 = name.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return name.lowercased() }
+        guard utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return name }
+        return String(decoding: utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     static func foldWhitespace(_ value: String) -> String {

@@ -136,15 +136,16 @@ public struct SigV4Signer: Sendable {
             uriMode: uriMode
         )
         let scope = credentialScope(stamp)
-        let canonicalText = canonical.text
-        let stringToSign = [
-            Self.algorithm,
-            stamp.dateTime,
-            scope,
-            Self.hexString(SHA256.hash(data: Array(canonicalText.utf8))),
-        ].joined(separator: "\n")
+        var canonicalText = canonical.text
+        let canonicalHash = canonicalText.withUTF8 { Self.hexString(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
+        var stringToSign = Self.algorithm
+        stringToSign.reserveCapacity(Self.algorithm.utf8.count + stamp.dateTime.utf8.count + scope.utf8.count + canonicalHash.utf8.count + 3)
+        for part in [stamp.dateTime, scope, canonicalHash] {
+            stringToSign += "\n"
+            stringToSign += part
+        }
         let key = signingKey(date: stamp.date)
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key)
+        let mac = stringToSign.withUTF8 { HMAC<SHA256>.authenticationCode(for: UnsafeRawBufferPointer($0), using: key) }
         return Signature(
             canonicalRequest: canonicalText,
             stringToSign: stringToSign,

@@ -2,10 +2,14 @@
 emulator), against the engine's own CPU for the same images.
 
 1. The engine: `processor binarize --repeat 6` and `--repeat 1` on each distinct photo, RUNS (5)
-   times; an image's engine CPU is the median of their user+sys CPU difference over 5 (the start-up,
-   the same in both, cancels). Measured before the stack starts, so nothing else of ours competes.
+   times; a sample is their user+sys CPU difference over 5 (the start-up, the same in both,
+   cancels). Measured before the stack starts and again after the window (the stack then idle),
+   since this machine's speed drifts by several percent within a minute; an image's engine CPU is
+   the median of the 2 x RUNS samples.
 2. The stack: fresh buckets and queues, the upload API, ONE processor and the notifier on free
-   127.0.0.1 ports. Once all answer, each one's idle CPU is measured for IDLE (5) s at rest.
+   127.0.0.1 ports. Once all answer, each photo goes through once (the warm-up, left out as the
+   CLI leaves out its first run: connections, lazily made type metadata, allocator growth; off
+   with --no-warmup), then each service's idle CPU is measured for IDLE (5) s at rest.
 3. COUNT (60) uploads of the photos of tests/data/photos, cycled (with --large, the generated
    >= 8 MP images of make bench-engine join the cycle), CONCURRENCY (4) at a time. CPU
    (utime+stime from /proc/PID/stat) of every service is sampled just before the first upload and
@@ -19,8 +23,8 @@ emulator), against the engine's own CPU for the same images.
    processed event for each). Then the ratio processor / engine: the cost of the service around
    the engine (SQS, S3 in and out, events, heartbeats); the goal is <= 1.25 (printed, not checked).
    The processor also counts its engine's thread CPU time (processor_engine_cpu_seconds_total, read
-   from its /metrics after the window): processor / that is the same ratio without the CLI's noise
-   (another process, another run), printed beside it.
+   from its /metrics before and after the window): processor / that is the same ratio without the
+   CLI's noise (another process, another minute), printed beside it.
 
 The emulator's CPU (moto, .run/moto.pid) is printed for context, and whether it keeps connections
 open: `make bench-cost` starts it with EMULATOR_KEEPALIVE=1 (moto on waitress) unless one runs, since
@@ -51,12 +55,13 @@ from stack import emulator_environment  # noqa: E402
 SERVICES = ("upload-api", "processor", "notifier")
 
 
-def engine_cpu_ms(cli: Path, files: dict[str, Path], runs: int, repeat: int = 5) -> tuple[dict[str, float], float]:
-    """Each file's engine CPU ms, and the CLI's start-up CPU ms (on a 16x16 PNG).
+def engine_samples(cli: Path, files: dict[str, Path], runs: int, repeat: int = 5) -> tuple[dict[str, list[float]], list[float]]:
+    """Each file's engine CPU ms, `runs` samples of it, and as many of the CLI's start-up CPU ms
+    (on a 16x16 PNG).
 
-    An image's figure is the median over `runs` of (CPU of `binarize --repeat 1+repeat` - CPU of
-    `binarize --repeat 1`) / repeat: the same process start-up on both sides cancels, so no
-    start-up estimate (a CPU figure larger than most images') is subtracted."""
+    A sample is (CPU of `binarize --repeat 1+repeat` - CPU of `binarize --repeat 1`) / repeat:
+    the same process start-up on both sides cancels, so no start-up estimate (a CPU figure larger
+    than most images') is subtracted."""
     with tempfile.TemporaryDirectory(prefix="bench-cost-") as scratch:
         work = Path(scratch)
         tiny = work / "tiny-16x16.png"
@@ -70,11 +75,13 @@ def engine_cpu_ms(cli: Path, files: dict[str, Path], runs: int, repeat: int = 5)
             for name, path in files.items():
                 once = child_cpu_seconds([str(cli), "binarize", "--repeat", "1", str(path), out])
                 many = child_cpu_seconds([str(cli), "binarize", "--repeat", str(1 + repeat), str(path), out])
-                samples[name].append((many - once) / repeat)
-            startup.append(child_cpu_seconds([str(cli), "binarize", str(tiny), out]))
-    return ({name: statistics.median(values) * 1000 for name, values in samples.items()},
-            statistics.median(startup) * 1000)
+                samples[name].append(1000 * (many - once) / repeat)
+            startup.append(1000 * child_cpu_seconds([str(cli), "binarize", str(tiny), out]))
+    return samples, startup
 
+
+def medians(samples: dict[str, list[float]]) -> dict[str, float]:
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 def emulator_pid() -> int | None:
     try:
@@ -114,6 +121,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=60, help="uploads (default 60)")
     parser.add_argument("--concurrency", type=int, default=4, help="uploads at once (default 4)")
+    parser.add_argument("--no-warmup", dest="warmup", action="store_false",
+                        help="measure from the stack's first image (by default each photo goes through once first)")
     parser.add_argument("--idle", type=float, default=5, help="seconds of idle CPU measured at rest (default 5)")
     parser.add_argument("--runs", type=int, default=5, help="runs of the CLI per photo for the engine's CPU (default 5)")
     parser.add_argument("--large", action="store_true",
@@ -156,8 +165,7 @@ def main() -> int:
           f"{args.concurrency} at a time, 1 processor")
     print(f"emulator: {emulator_connections()}")
     print(f"engine: processor binarize on each photo, {args.runs} runs ...", flush=True)
-    engine, startup = engine_cpu_ms(bin_dir / "processor", files, args.runs)
-    engine_total = sum(engine[name] for name in sequence)
+    engine_before, startup = engine_samples(bin_dir / "processor", files, args.runs)
 
     factory = StackFactory(bin_dir)
     try:
@@ -171,6 +179,54 @@ def main() -> int:
         s3, sqs = stack.client("s3"), stack.client("sqs")
         env = stack.env
 
+        session = requests.Session()
+        session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=args.concurrency))
+        lock = threading.Lock()
+        errors: list[str] = []
+
+        def upload(label: str, name: str, accepted: dict[str, str]) -> None:
+            try:
+                response = session.post(f"{stack.upload_url}/upload",
+                                        files={"image": (f"{label}-{name}", bodies[name], "image/png")}, timeout=(5, 120))
+                with lock:
+                    if response.status_code == 202:
+                        answer = response.json()
+                        accepted[answer["object_key"]] = answer["image_id"]
+                    else:
+                        errors.append(f"{name}: {response.status_code} {response.text[:160]}")
+            except requests.RequestException as error:
+                with lock:
+                    errors.append(f"{name}: {type(error).__name__}: {error}")
+
+        def wait_processed(accepted: dict[str, str]) -> tuple[bool, set[str], set[str], dict[str, dict[str, int]]]:
+            """Until every image is processed and every message consumed, seen on S3 and SQS only."""
+            wanted = {f"processed_{key}" for key in accepted}
+            deadline = time.monotonic() + args.timeout
+            done: set[str] = set()
+            queues: dict[str, dict[str, int]] = {}
+            while time.monotonic() < deadline:
+                done = wanted & set(list_keys(s3, env["PROCESSED_BUCKET"], "processed_"))
+                if done == wanted:
+                    queues = {name: queue_counts(sqs, env[name]) for name in ("INPUT_QUEUE", "PROCESSED_QUEUE")}
+                    if all(c["visible"] == 0 and c["invisible"] == 0 for c in queues.values()):
+                        return True, wanted, done, queues
+                for name, process in stack.processes.items():
+                    if process.poll() is not None:
+                        raise RuntimeError(f"{name} exited with {process.returncode} during the run; see {stack.log_dir}")
+                time.sleep(0.2)
+            return False, wanted, done, queues
+
+        # Warm-up: each photo once through the stack, outside the window. The CLI's figure leaves
+        # its first run out too (--repeat 6 minus --repeat 1); a service's first images pay for
+        # connections, lazily made type metadata and allocator growth, once per process.
+        warm: dict[str, str] = {}
+        if args.warmup:
+            print(f"warm-up: {len(files)} uploads ...", flush=True)
+            with ThreadPoolExecutor(args.concurrency) as pool:
+                list(pool.map(lambda name: upload("warm", name, warm), sorted(files)))
+            if errors or not wait_processed(warm)[0]:
+                raise RuntimeError(f"the warm-up failed: {errors[:1] or 'not processed in time'}")
+
         # Idle CPU at rest (after a second for the notifier's start-up listing to settle).
         time.sleep(1)
         print(f"idle: {args.idle:.0f} s at rest ...", flush=True)
@@ -182,48 +238,13 @@ def main() -> int:
         # The uploads.
         print(f"uploads: {args.count} ...", flush=True)
         accepted: dict[str, str] = {}  # object key -> image id
-        errors: list[str] = []
-        lock = threading.Lock()
-        session = requests.Session()
-        session.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=args.concurrency))
-
-        def upload(index: int) -> None:
-            name = sequence[index]
-            try:
-                response = session.post(f"{stack.upload_url}/upload",
-                                        files={"image": (f"cost{index}-{name}", bodies[name], "image/png")}, timeout=(5, 120))
-                with lock:
-                    if response.status_code == 202:
-                        answer = response.json()
-                        accepted[answer["object_key"]] = answer["image_id"]
-                    else:
-                        errors.append(f"{name}: {response.status_code} {response.text[:160]}")
-            except requests.RequestException as error:
-                with lock:
-                    errors.append(f"{name}: {type(error).__name__}: {error}")
-
+        processor_url = f"http://127.0.0.1:{stack.processor_port}"
+        in_process_before = 1000 * metric(processor_url, "processor_engine_cpu_seconds_total", default=float("nan"))
         before, started = sample(pids), time.monotonic()
         with ThreadPoolExecutor(args.concurrency) as pool:
-            list(pool.map(upload, range(args.count)))
+            list(pool.map(lambda index: upload(f"cost{index}", sequence[index], accepted), range(args.count)))
         uploaded = time.monotonic() - started
-
-        # Until every image is processed and every message consumed, seen on S3 and SQS only.
-        wanted = {f"processed_{key}" for key in accepted}
-        deadline = time.monotonic() + args.timeout
-        done: set[str] = set()
-        queues: dict[str, dict[str, int]] = {}
-        finished = False
-        while time.monotonic() < deadline:
-            done = wanted & set(list_keys(s3, env["PROCESSED_BUCKET"], "processed_"))
-            if done == wanted:
-                queues = {name: queue_counts(sqs, env[name]) for name in ("INPUT_QUEUE", "PROCESSED_QUEUE")}
-                if all(c["visible"] == 0 and c["invisible"] == 0 for c in queues.values()):
-                    finished = True
-                    break
-            for name, process in stack.processes.items():
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {process.returncode} during the run; see {stack.log_dir}")
-            time.sleep(0.2)
+        finished, wanted, done, queues = wait_processed(accepted)
         after, window = sample(pids), time.monotonic() - started
         if not finished:
             print(f"bench-cost: after {args.timeout:.0f} s, {len(done)}/{len(wanted)} images processed; queues {queues}",
@@ -243,8 +264,16 @@ def main() -> int:
         known = sum(1 for image_id in accepted.values() if states.get(image_id) == "processed")
         # The engine's CPU inside the processor (thread CPU time around each binarization), read
         # after the window: the same images, in the same process, in the same run.
-        in_process = 1000 * metric(f"http://127.0.0.1:{stack.processor_port}", "processor_engine_cpu_seconds_total",
-                                   default=float("nan"))
+        in_process = 1000 * metric(processor_url, "processor_engine_cpu_seconds_total", default=float("nan")) - in_process_before
+
+        # The engine once more, now that the uploads are done: this machine's speed drifts by
+        # several percent over a minute, so the CLI figure is the median of the runs before and after.
+        print(f"engine: processor binarize on each photo, {args.runs} runs more ...", flush=True)
+        engine_after, startup_after = engine_samples(bin_dir / "processor", files, args.runs)
+        engine = medians({name: engine_before[name] + engine_after[name] for name in files})
+        totals = [sum(medians(samples)[name] for name in sequence) for samples in (engine_before, engine_after)]
+        engine_total = sum(engine[name] for name in sequence)
+        startup_ms = statistics.median(startup + startup_after)
 
         # The report.
         count = len(accepted)
@@ -262,7 +291,9 @@ def main() -> int:
             print(f"{labels[name]:<26}{after[name] - before[name]:>9.0f}{idle_rate[name] * window:>9.0f}{net[name]:>9.0f}"
                   f"{net[name] / max(count, 1):>11.1f}")
         print(f"{'engine (binarize CLI)':<26}{'':>9}{'':>9}{engine_total:>9.0f}{engine_total / len(sequence):>11.1f}"
-              f"   (binarize --repeat 6 minus --repeat 1, over 5; median of {args.runs}; start-up {startup:.1f} ms)")
+              f"   (binarize --repeat 6 minus --repeat 1, over 5; median of {args.runs} runs before the uploads and "
+              f"{args.runs} after: {totals[0] / len(sequence):.1f} and {totals[1] / len(sequence):.1f} ms alone; "
+              f"start-up {startup_ms:.1f} ms)")
 
         print(f"{'engine (in the processor)':<26}{'':>9}{'':>9}{in_process:>9.0f}{in_process / max(count, 1):>11.1f}"
               f"   (thread CPU time around each binarization: processor_engine_cpu_seconds_total)")
@@ -274,8 +305,8 @@ def main() -> int:
         ratio = net["processor"] / engine_total if engine_total > 0 else float("nan")
         print(f"\nprocessor / engine: {ratio:.2f}x  (goal <= 1.25x: {'met' if ratio <= 1.25 else 'not met'}; not checked)")
         own = net["processor"] / in_process if in_process > 0 else float("nan")
-        print(f"processor / its engine in process: {own:.2f}x  (the service's own share: "
-              f"{(net['processor'] - in_process) / max(count, 1):.1f} ms per image)")
+        print(f"processor / its engine in process: {own:.2f}x  (goal <= 1.25x: {'met' if own <= 1.25 else 'not met'}; "
+              f"the service's own share: {(net['processor'] - in_process) / max(count, 1):.1f} ms per image)")
         print(f"upload-api {net['upload-api'] / max(count, 1):.1f} ms CPU per upload, "
               f"notifier {net['notifier'] / max(count, 1):.1f} ms CPU per image")
         ok = not errors and finished and known == count == args.count

@@ -271,7 +271,8 @@ def main() -> int:
         print(f"engine: processor binarize on each photo, {args.runs} runs more ...", flush=True)
         engine_after, startup_after = engine_samples(bin_dir / "processor", files, args.runs)
         engine = medians({name: engine_before[name] + engine_after[name] for name in files})
-        totals = [sum(medians(samples)[name] for name in sequence) for samples in (engine_before, engine_after)]
+        halves = [medians(samples) for samples in (engine_before, engine_after)]
+        totals = [sum(half[name] for name in sequence) for half in halves]
         engine_total = sum(engine[name] for name in sequence)
         startup_ms = statistics.median(startup + startup_after)
 

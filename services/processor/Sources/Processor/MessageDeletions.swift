@@ -16,8 +16,6 @@ final class MessageDeletions: Sendable {
     let logger: Logger
     private let batches: LingeringBatches<String>
 
-    var linger: Duration { batches.linger }
-
     init(queue: any MessageQueue, linger: Duration, logger: Logger) {
         self.queue = queue
         self.logger = logger

@@ -3,6 +3,7 @@
     proxy = FaultProxy(upstream=("127.0.0.1", 4566)).start()   # listens on 127.0.0.1:<proxy.port>
     proxy.mode("reset")      # every open and every new connection is closed at once with an RST
     proxy.mode("blackhole")  # connections are accepted (and open ones kept) but nothing is forwarded
+    proxy.mode("lose-answers", only=b"AmazonSQS.SendMessage")  # done, but their answers are lost
     proxy.mode("pass")       # forward again
     proxy.stop()
 
@@ -11,6 +12,11 @@ Semantics of the modes:
 - ``pass``: bytes are forwarded both ways.
 - ``reset``: every connection that is open is aborted with SO_LINGER 0 (the peer sees
   ECONNRESET), on both sides; every new connection is accepted and aborted the same way.
+- ``lose-answers``: requests reach the emulator and are done, but the first bytes of an answer
+  make the proxy reset the connection instead of passing them on (the client sees ECONNRESET
+  after its request was carried out: a send that got through with its answer lost). With
+  ``only``, just the answers to requests whose head contains those bytes (e.g. an
+  ``X-Amz-Target``); the rest pass.
 - ``blackhole``: a network that drops every packet. New connections are accepted and held open,
   and nothing is forwarded or answered (what the client sends is read and dropped); open
   connections stop forwarding in both directions. A connection caught by the black hole stays
@@ -29,7 +35,8 @@ import struct
 import threading
 from dataclasses import dataclass, field
 
-MODES = ("pass", "reset", "blackhole")
+MODES = ("pass", "reset", "blackhole", "lose-answers")
+_METHODS = (b"GET ", b"HEAD ", b"PUT ", b"POST ", b"DELETE ")
 
 
 def _abort(writer: asyncio.StreamWriter | None) -> None:
@@ -53,6 +60,7 @@ class _Connection:
     client: asyncio.StreamWriter
     upstream: asyncio.StreamWriter | None = None
     held: bool = False    # accepted during a black hole, never forwarded
+    request_head: bytes = b""  # the start of the latest request sent on it
     frozen: bool = False  # caught by a black hole: forwards nothing, ever again
     tasks: list[asyncio.Task] = field(default_factory=list)
 
@@ -70,6 +78,7 @@ class ProxyStats:
     held: int = 0
     frozen: int = 0
     refused_over_limit: int = 0
+    answers_lost: int = 0
     bytes_up: int = 0
     bytes_down: int = 0
 
@@ -85,6 +94,7 @@ class FaultProxy:
         self.connect_timeout = connect_timeout
         self.stats = ProxyStats()
         self._mode = "pass"
+        self._lose_only: bytes | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.AbstractServer | None = None
@@ -115,10 +125,12 @@ class FaultProxy:
             raise RuntimeError(f"the fault proxy could not start: {self._start_error}")
         return self
 
-    def mode(self, mode: str) -> None:
-        """Switches the mode; returns once open connections have been dealt with."""
+    def mode(self, mode: str, only: bytes | None = None) -> None:
+        """Switches the mode; returns once open connections have been dealt with. `only` narrows
+        ``lose-answers`` to the requests whose head contains it."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        self._lose_only = only
         assert self._loop is not None, "start() first"
         future = asyncio.run_coroutine_threadsafe(self._set_mode(mode), self._loop)
         future.result(timeout=10)
@@ -254,6 +266,14 @@ class FaultProxy:
                 if not data:
                     if sink.can_write_eof():
                         sink.write_eof()
+                    return
+                if direction == "up" and data.startswith(_METHODS):
+                    connection.request_head = data[:4096]
+                if (direction == "down" and self._mode == "lose-answers"
+                        and (self._lose_only is None or self._lose_only in connection.request_head)):
+                    self.stats.answers_lost += 1
+                    connection.abort()
+                    self._connections.discard(connection)
                     return
                 sink.write(data)
                 await sink.drain()

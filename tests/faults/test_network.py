@@ -1,14 +1,17 @@
 """Network faults between every service and S3/SQS, during steady uploads.
 
 The services reach the emulator only through a loopback proxy (AWS_ENDPOINT_URL); the test's
-own clients reach it directly. Timeline: pass 3 s, connection resets 10 s, pass 5 s, a 40 s
+own clients reach it directly. Timeline: pass 3 s, connection resets 10 s, pass 5 s, SendMessage
+answers lost 6 s (the messages are queued, their answers reset on the way back), pass 5 s, a 40 s
 black hole, pass; uploads run at a few a second throughout and 5 s beyond.
 
 DESIGN (Upload API): an upload is answered 202, or 503 with Retry-After when S3 or SQS cannot be
 reached, never held more than 30 s beyond sending its body, never hung for as long as the outage;
 an object stored whose message could not be sent is deleted again, and a 503 (a refusal)
-stores and queues nothing, so no image appears that no 202 announced (one that ends `failed`
-because its message was sent but the answer lost is tolerated and noted). Processor: a transient
+stores and queues nothing, so no image appears that no 202 announced. A send whose answer was
+lost is asked again (same deduplication id) until it is answered or the deadline passes; an image
+whose message got through only after its 503 ends `failed` (its object deleted), which is
+tolerated and noted. Processor: a transient
 failure leaves the message for redelivery, so every 202 ends processed. Every service's /readyz
 is 200 again by itself once the network is back (and 503, not a hang, during the outage).
 
@@ -28,6 +31,7 @@ RATE = 3.0            # uploads per second
 WARMUP = 3.0
 RESET = 10.0
 BETWEEN = 5.0
+LOSE_ANSWERS = 6.0
 BLACKHOLE = 40.0
 AFTER = 5.0
 ANSWER_LIMIT = 30.0   # DESIGN: never more than 30 s beyond sending the body
@@ -66,6 +70,12 @@ def run_scenario(module_stacks, proxy):
         time.sleep(RESET)
         proxy.mode("pass")
         timeline.append(("between", time.monotonic()))
+        time.sleep(BETWEEN)
+        proxy.mode("lose-answers", only=b"AmazonSQS.SendMessage")
+        timeline.append(("answers lost", time.monotonic()))
+        time.sleep(LOSE_ANSWERS)
+        proxy.mode("pass")
+        timeline.append(("between 2", time.monotonic()))
         time.sleep(BETWEEN)
         proxy.mode("blackhole")
         blackhole_at = time.monotonic()
@@ -154,7 +164,7 @@ def test_every_upload_is_answered_202_or_503_within_30_s(scenario, report):
                note=f"202×{len(scenario['accepted'])} 503×{len(answered_503)} other×{len(bad)}, longest {longest:.1f} s; "
                     f"202/503/other by phase: {phases}")
     problems = []
-    if len(results) < RATE * (WARMUP + RESET + BETWEEN + BLACKHOLE) * 0.8:
+    if len(results) < RATE * (WARMUP + RESET + 2 * BETWEEN + LOSE_ANSWERS + BLACKHOLE) * 0.8:
         problems.append(f"only {len(results)} uploads were sent")
     if bad:
         problems.append(f"{len(bad)} answers were neither 202 nor 503 (or no answer at all): {show(bad)}")
@@ -204,16 +214,18 @@ def test_every_accepted_upload_ends_processed_and_nothing_is_left_behind(scenari
 @pytest.mark.case("network: a 503 stores and queues nothing")
 def test_a_503_leaves_no_image_behind(scenario, report):
     """Images the notifier lists that no 202 announced. One that ends `failed` is tolerated: its
-    message was sent but the answer lost, so the upload API deleted the object and answered 503,
-    and the processor then found the object gone. One stored, queued and processed is a 503 that
-    did not refuse: the client, told to try again, makes a duplicate."""
+    message got through only after the deadline (the send under way, or its answer lost until
+    then), so the upload API deleted the object, and the processor then found it gone. One stored,
+    queued and processed is a 503 that did not refuse: the client, told to try again, makes a
+    duplicate."""
     ids = set(scenario["ids"])
     phantoms = {i: r.get("state") for i, r in scenario["listed"].items() if i not in ids}
     refused_but_done = sorted(i for i, state in phantoms.items() if state != "failed")
     answered_503 = sum(1 for r in scenario["results"] if r.status == 503)
     report.add(requests=answered_503, held=answered_503 - len(refused_but_done),
                note=f"{len(phantoms)} listed images without a 202: "
-                    + (", ".join(f"{state} {sum(1 for s in phantoms.values() if s == state)}" for state in sorted(set(phantoms.values()), key=str)) or "none"))
+                    + (", ".join(f"{state} {sum(1 for s in phantoms.values() if s == state)}" for state in sorted(set(phantoms.values()), key=str)) or "none")
+                    + f"; answers the proxy lost: {scenario['proxy_stats'].answers_lost}"),
     assert not refused_but_done, (
         f"{len(refused_but_done)} of {answered_503} uploads answered 503 were stored and queued anyway "
         f"({', '.join(sorted({str(phantoms[i]) for i in refused_but_done}))} in the notifier). DESIGN: a refusal (503 included) "

@@ -7,10 +7,12 @@ import Synchronization
 /// A request waits for its upload's work up to ``answerDeadline`` after its body ended (DESIGN.md:
 /// never more than 30 s on S3 or SQS); past that it answers 503 with Retry-After and the work is
 /// cancelled, which makes it undo what it did (delete the object, abort the multipart upload) in
-/// the background here: a 503 stores and queues nothing. The one exception is a message whose send
-/// was under way at the deadline and got through: that image is processed (or, its object gone,
-/// failed), and a retry with the same Idempotency-Key lands on it. On shutdown the work and
-/// clean-ups in hand are waited for, up to ``drainLimit``.
+/// the background here: a 503 stores and queues nothing. Which answer a request gets is decided
+/// once, by an ``UploadVerdict``: the work accepts the upload once its message is queued, the
+/// deadline abandons it, and whichever comes second learns it came too late. A message queued
+/// after the client heard 503 (its send was under way at the deadline) is left without its
+/// object, so the processor fails it instead of processing an image the client was told to send
+/// again. On shutdown the work and clean-ups in hand are waited for, up to ``drainLimit``.
 final class UploadCompletions: Service, Sendable {
     /// The longest a request waits for S3 and SQS.
     let answerDeadline: Duration
@@ -30,16 +32,18 @@ final class UploadCompletions: Service, Sendable {
     struct DeadlinePassed: Error {}
 
     /// Runs `work` and waits for it: as long as it takes until `start` opens (the request's body
-    /// has ended), then up to the deadline.
+    /// has ended), then up to the deadline. Work that returns has its upload accepted, unless it
+    /// called ``UploadVerdict/accept()`` itself and learnt it was too late.
     ///
-    /// - Throws: what `work` throws, or ``DeadlinePassed`` (the work then goes on).
-    func run(after start: Gate = Gate.opened(), _ work: @escaping @Sendable () async throws -> Void) async throws {
+    /// - Throws: what `work` throws, or ``DeadlinePassed`` (the work then goes on, cancelled).
+    func run(after start: Gate = Gate.opened(), _ work: @escaping @Sendable (UploadVerdict) async throws -> Void) async throws {
         let outcome = Shared<Result<Void, any Error>?>(nil)
+        let verdict = UploadVerdict()
         let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
         // Made under the lock, so the task cannot finish (and remove itself) before it is recorded.
         let task = inHand.withLock { inHand in
             let task = Task {
-                let result = await Result(catching: work)
+                let result = await Result { try await work(verdict) }
                 outcome.set(result)
                 start.open()  // the body has ended by now, one way or another
                 self.finished(id)
@@ -49,7 +53,10 @@ final class UploadCompletions: Service, Sendable {
         }
         await start.wait()
         if await !Self.wait(upTo: answerDeadline, for: { await task.value }) {
+            // Accepted just before the deadline (what follows the queueing is still under way): 202.
+            guard verdict.abandon() else { return }
             task.cancel()  // it cleans up after itself, still in hand until done
+            throw DeadlinePassed()
         }
         switch outcome.value {
         case .success?: return
@@ -93,6 +100,27 @@ extension UploadCompletions {
         await gate.wait()
         timer.cancel()
         return finished.value
+    }
+}
+
+/// The answer to one upload, decided once: accepted (202) when its message is queued in time,
+/// abandoned (503) when the deadline comes first.
+final class UploadVerdict: Sendable {
+    private enum State { case open, accepted, abandoned }
+    private let state = Mutex(State.open)
+
+    /// The upload is queued: the answer is 202. False if the deadline came first and the client
+    /// hears (or heard) 503.
+    func accept() -> Bool { decide(.accepted) }
+
+    /// The deadline: the answer is 503. False if the upload was accepted first.
+    func abandon() -> Bool { decide(.abandoned) }
+
+    private func decide(_ answer: State) -> Bool {
+        state.withLock { state in
+            if state == .open { state = answer }
+            return state == answer
+        }
     }
 }
 

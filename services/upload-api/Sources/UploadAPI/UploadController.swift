@@ -69,7 +69,7 @@ struct UploadController: Sendable {
             let stored = Shared<Int?>(nil)
             do {
                 // The body streams to S3 as it arrives; the 30 s for S3 and SQS start when it ends.
-                try await completions.run(after: body.bodyEnded) {
+                try await completions.run(after: body.bodyEnded) { verdict in
                     let size = try await storeStreaming(body, key: key, imageID: imageID, logger: workLogger)
                     stored.set(size)
                     let message = ImageUploadedMessage(
@@ -77,6 +77,13 @@ struct UploadController: Sendable {
                         size: size, width: header.width, height: header.height, uploadedAt: uploadedAt, options: options.value
                     )
                     try await enqueue(message, logger: workLogger)
+                    guard verdict.accept() else {
+                        // Queued just after the client heard 503: without its object the message
+                        // fails in the processor, so a 503 never ends in a processed image.
+                        workLogger.warning("queued after the deadline; deleting its object", metadata: ["key": .string(key)])
+                        await deleteUnqueued(key, logger: workLogger)
+                        return
+                    }
                     await announce(message, logger: workLogger)
                 }
             } catch is UploadCompletions.DeadlinePassed {
@@ -177,9 +184,28 @@ struct UploadController: Sendable {
 
     /// Queues the message of a stored upload; if that fails the object is deleted again, so
     /// nothing is left that no message points to.
+    ///
+    /// A transient failure is tried again until the send gets an answer or the request's deadline
+    /// cancels it: the send may have been delivered with its answer lost, and only an answer tells
+    /// (a retry carries the same deduplication id, so it never queues the image twice). Deleting
+    /// the object of a message that did get through would fail an upload the client was told is
+    /// accepted, or, if the processor got there first, process one it was told to send again.
     func enqueue(_ message: ImageUploadedMessage, logger: Logger) async throws {
         do {
-            try await queue.send(body: try PipelineJSON.encode(message), groupID: message.imageID, deduplicationID: message.imageID)
+            let body = try PipelineJSON.encode(message)
+            var pause = Self.sendRetryPauses.lowerBound
+            while true {
+                do {
+                    try await queue.send(body: body, groupID: message.imageID, deduplicationID: message.imageID)
+                    return
+                } catch let error as MessageQueueError where error.isTransient && !Task.isCancelled {
+                    logger.warning("queueing the upload failed; trying again until the deadline", metadata: [
+                        "key": .string(message.objectKey), "error": .string("\(error)"),
+                    ])
+                    try await Task.sleep(for: pause)
+                    pause = min(pause * 2, Self.sendRetryPauses.upperBound)
+                }
+            }
         } catch {
             logger.error("queueing the upload failed; deleting its object", metadata: ["key": .string(message.objectKey), "error": .string("\(error)")])
             await deleteUnqueued(message.objectKey, logger: logger)
@@ -187,24 +213,37 @@ struct UploadController: Sendable {
         }
     }
 
+    /// The pauses between sends of a message, doubling from the first to the last.
+    static let sendRetryPauses: ClosedRange<Duration> = .milliseconds(250)...(.seconds(2))
+
     /// Deletes the object of an upload whose message could not be sent, trying again for a while
     /// (an outage that broke the send may break the delete too): no object without its message.
     /// It runs to the end in a task of its own, also when the upload's work was cancelled.
-    func deleteUnqueued(_ key: String, logger: Logger, attempts: Int = 10, pause: Duration = .seconds(6)) async {
-        await Task { await deleteWithRetries(key, logger: logger, attempts: attempts, pause: pause) }.value
+    ///
+    /// Each attempt gets a few seconds and the pauses are short, so the delete lands within
+    /// seconds of the end of an outage: if the message did get through, the processor must find
+    /// the object gone (a connection caught by a network partition would otherwise hold an
+    /// attempt for the whole call timeout, and the processor would get there first).
+    func deleteUnqueued(_ key: String, logger: Logger, giveUpAfter limit: Duration = .seconds(300)) async {
+        await Task { await deleteWithRetries(key, logger: logger, giveUpAfter: limit) }.value
     }
 
-    private func deleteWithRetries(_ key: String, logger: Logger, attempts: Int, pause: Duration) async {
-        for attempt in 1...attempts {
+    private func deleteWithRetries(_ key: String, logger: Logger, giveUpAfter limit: Duration) async {
+        let clock = ContinuousClock()
+        let end = clock.now + limit
+        var pause = Duration.milliseconds(250)
+        for attempt in 1... {
             do {
-                try await store.delete(key: key)
+                try await withTimeLimit(.seconds(5)) { try await store.delete(key: key) }
                 return
             } catch {
                 logger.error("deleting the object of an unqueued upload failed", metadata: [
                     "key": .string(key), "attempt": "\(attempt)", "error": .string("\(error)"),
                 ])
-                if attempt < attempts { try? await Task.sleep(for: pause) }
             }
+            guard clock.now + pause < end else { break }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(2))
         }
         logger.critical("gave up deleting the object of an unqueued upload", metadata: ["key": .string(key)])
     }

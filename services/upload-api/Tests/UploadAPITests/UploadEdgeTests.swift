@@ -116,15 +116,68 @@ import Testing
         #expect(harness.queue.bodies.isEmpty)
     }
 
-    /// The queue down: the stored object is deleted again, even when the first delete fails.
-    @Test func anUnqueuedUploadLeavesNoObject() async throws {
-        let harness = try UploadHarness()
+    /// The queue unreachable past the deadline: 503 in time, and the object is deleted again.
+    @Test func aQueueDownPastTheDeadlineAnswers503AndLeavesNoObject() async throws {
+        var harness = try UploadHarness()
+        harness.answerDeadline = .milliseconds(800)
         harness.queue.fail(.send)
         let form = Multipart.image(png)
         try await harness.send(headers: form.headers, body: form.body) { response in
             #expect(response.status == .serviceUnavailable)
         }
         #expect(harness.store.keys.isEmpty)
+        #expect(harness.queue.bodies.isEmpty)
+        #expect(harness.queue.sendAttempts > 1, "tried again before the deadline")
+        #expect(harness.events.bodies.isEmpty)
+    }
+
+    /// The queue unreachable for a moment: the send is tried again and the upload accepted.
+    @Test func aQueueBackBeforeTheDeadlineIsTriedAgainAndAccepted() async throws {
+        let harness = try UploadHarness()
+        let queue = harness.queue
+        queue.fail(.send)
+        let recovery = Task {
+            try await Task.sleep(for: .milliseconds(600))
+            queue.fail(.send, with: nil)
+        }
+        let form = Multipart.image(png)
+        try await harness.send(headers: form.headers, body: form.body) { response in
+            #expect(response.status == .accepted)
+        }
+        try await recovery.value
+        #expect(harness.store.keys.count == 1)
+        #expect(harness.queue.bodies.count == 1)
+        #expect(harness.events.bodies.count == 1, "the queued event")
+    }
+
+    /// A send done whose answer was lost: asked again under the same deduplication id, it is
+    /// accepted with one message, and its object stays (deleting it would fail a queued image).
+    @Test func aSendWhoseAnswerWasLostIsAskedAgainAndQueuedOnce() async throws {
+        let harness = try UploadHarness()
+        harness.queue.loseAnswers(ofNextSends: 2)
+        let form = Multipart.image(png)
+        try await harness.send(headers: form.headers, body: form.body) { response in
+            #expect(response.status == .accepted)
+        }
+        #expect(harness.queue.sendCalls == [1, 1, 1])
+        #expect(harness.queue.bodies.count == 1)
+        #expect(harness.store.keys.count == 1)
+    }
+
+    /// A send on the wire at the deadline that gets through after it: the client heard 503, so
+    /// the object goes and no queued event is sent; the processor fails the message.
+    @Test func aMessageQueuedAfterTheDeadlineLosesItsObject() async throws {
+        var harness = try UploadHarness()
+        harness.answerDeadline = .milliseconds(300)
+        harness.queue.delay(.send, by: .milliseconds(900), ignoringCancellation: true)
+        let form = Multipart.image(png)
+        try await harness.send(headers: form.headers, body: form.body) { response in
+            #expect(response.status == .serviceUnavailable)
+        }
+        try await Task.sleep(for: .seconds(1))
+        #expect(harness.queue.bodies.count == 1, "the send got through")
+        #expect(harness.store.keys.isEmpty)
+        #expect(harness.events.bodies.isEmpty)
     }
 
     @Test func everyAnswerIsNosniff() async throws {

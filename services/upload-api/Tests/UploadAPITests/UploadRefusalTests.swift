@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdTesting
+import PipelineContract
 import PipelineTestSupport
 import Testing
 
@@ -129,14 +130,19 @@ import Testing
         #expect(harness.queue.bodies.isEmpty)
     }
 
-    @Test func queueFailureDeletesTheObject() async throws {
+    /// The queue refusing the send (an answer, not an outage, so it is not tried again): 503 at
+    /// once, and the stored object is deleted again.
+    @Test func aRefusedSendDeletesTheObject() async throws {
         let harness = try UploadHarness()
-        harness.queue.fail(.send)
+        harness.queue.fail(.send, with: MessageQueueError(reason: "AccessDenied", isTransient: false))
         let form = Multipart.image(TestPNG.make(width: 4, height: 4))
+        let started = ContinuousClock.now
         try await harness.send(headers: form.headers, body: form.body) { response in
             #expect(response.status == .serviceUnavailable)
             #expect(response.headers[.retryAfter] != nil)
+            #expect(ContinuousClock.now - started < .seconds(5), "not held until the deadline")
         }
+        #expect(harness.queue.sendAttempts == 1)
         #expect(harness.store.keys.isEmpty, "the stored object was deleted again")
         #expect(harness.store.calls.filter { $0.hasPrefix("put ") }.count == 1)
         #expect(harness.store.calls.filter { $0.hasPrefix("delete ") }.count == 1)

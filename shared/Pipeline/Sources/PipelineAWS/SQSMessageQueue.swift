@@ -98,6 +98,11 @@ public struct SQSMessageQueue: MessageQueue {
             return try await body()
         } catch let error as CancellationError {
             throw error
+        } catch let error as AWSError {
+            // Only an answer that refuses the call says it did nothing; one that could not be
+            // read may follow a send that was done.
+            let refused = if case .service = error { !error.isRetryable } else { false }
+            throw MessageQueueError(reason: String(describing: error), isTransient: !refused)
         } catch {
             throw MessageQueueError(reason: String(describing: error))
         }

@@ -29,12 +29,17 @@ public struct OutgoingMessage: Sendable, Equatable {
 }
 
 /// Every way a queue call fails: the queue could not do it (unreachable, refused, throttled);
-/// `reason` says why, for logs. Worth trying again later.
+/// `reason` says why, for logs.
 public struct MessageQueueError: Error, Sendable, Equatable, CustomStringConvertible {
     public var reason: String
+    /// Whether the same call may succeed if tried again: the queue could not be reached, gave no
+    /// answer in time, or was throttled or failing. A transient failure of a send may also have
+    /// been delivered (the answer lost); false means the queue refused the call, which did nothing.
+    public var isTransient: Bool
 
-    public init(reason: String) {
+    public init(reason: String, isTransient: Bool = true) {
         self.reason = reason
+        self.isTransient = isTransient
     }
 
     public var description: String { "the message queue failed: \(reason)" }

@@ -36,18 +36,8 @@ public final class ReadinessProbe: Sendable {
             for check in checks {
                 group.addTask {
                     do {
-                        try await withThrowingTaskGroup(of: Void.self) { race in
-                            race.addTask { try await check.run() }
-                            race.addTask {
-                                try await Task.sleep(for: timeout)
-                                throw ReadinessTimeout()
-                            }
-                            try await race.next()
-                            race.cancelAll()
-                        }
+                        try await withTimeLimit(timeout) { try await check.run() }
                         return nil
-                    } catch is ReadinessTimeout {
-                        return Failure(name: check.name, reason: "no answer within \(timeout)")
                     } catch {
                         return Failure(name: check.name, reason: String(describing: error))
                     }
@@ -61,5 +51,3 @@ public final class ReadinessProbe: Sendable {
         return failures
     }
 }
-
-struct ReadinessTimeout: Error {}

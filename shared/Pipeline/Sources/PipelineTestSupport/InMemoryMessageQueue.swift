@@ -20,7 +20,9 @@ public final class InMemoryMessageQueue: MessageQueue {
         var messages: [Stored] = []
         var deduplicationIDs: Set<String> = []
         var failures: [Operation: MessageQueueError] = [:]
-        var delays: [Operation: Duration] = [:]
+        var delays: [Operation: (duration: Duration, ignoringCancellation: Bool)] = [:]
+        var lostAnswers = 0
+        var sendAttempts = 0
         var nextID = 0
         var visibilityChanges: [(handle: String, timeout: Int)] = []
         var deleteCalls: [Int] = []
@@ -43,13 +45,22 @@ public final class InMemoryMessageQueue: MessageQueue {
     }
 
     /// Makes every later call of `operation` take `delay` first (nil makes it quick again), as a
-    /// slow or unreachable SQS would.
-    public func delay(_ operation: Operation, by delay: Duration?) {
-        state.withLock { $0.delays[operation] = delay }
+    /// slow or unreachable SQS would. A call under way when it is cancelled stops, unless
+    /// `ignoringCancellation` (a request already on the wire, whose answer comes anyway).
+    public func delay(_ operation: Operation, by delay: Duration?, ignoringCancellation: Bool = false) {
+        state.withLock { $0.delays[operation] = delay.map { ($0, ignoringCancellation) } }
+    }
+
+    /// The next `count` sends are done but throw as if the answer was lost on the way back.
+    public func loseAnswers(ofNextSends count: Int) {
+        state.withLock { $0.lostAnswers = count }
     }
 
     /// Bodies of the messages still in the queue (visible or not), oldest first.
     public var bodies: [String] { state.withLock { $0.messages.map(\.body) } }
+
+    /// How many send and send-batch calls were made, failed ones included.
+    public var sendAttempts: Int { state.withLock { $0.sendAttempts } }
 
     /// How many receive calls were made.
     public var receiveCalls: Int { state.withLock { $0.receiveCalls } }
@@ -65,19 +76,30 @@ public final class InMemoryMessageQueue: MessageQueue {
 
     private func check(_ operation: Operation) async throws {
         let (failure, delay) = state.withLock { ($0.failures[operation], $0.delays[operation]) }
-        if let delay { try await Task.sleep(for: delay) }
+        if let delay {
+            if delay.ignoringCancellation {
+                await Task { try? await Task.sleep(for: delay.duration) }.value
+            } else {
+                try await Task.sleep(for: delay.duration)
+            }
+        }
         if let failure { throw failure }
     }
 
     public func send(body: String, groupID: String, deduplicationID: String) async throws {
+        state.withLock { $0.sendAttempts += 1 }
         try await check(.send)
-        state.withLock { state in
+        let answerLost = state.withLock { state in
             state.sendCalls.append(1)
             Self.store(OutgoingMessage(body: body, groupID: groupID, deduplicationID: deduplicationID), in: &state)
+            defer { state.lostAnswers = max(0, state.lostAnswers - 1) }
+            return state.lostAnswers > 0
         }
+        if answerLost { throw MessageQueueError(reason: "the connection was reset before the answer") }
     }
 
     public func sendBatch(_ messages: [OutgoingMessage]) async throws -> [Int] {
+        state.withLock { $0.sendAttempts += 1 }
         try await check(.send)
         state.withLock { state in
             state.sendCalls.append(messages.count)

@@ -22,6 +22,16 @@ import Testing
         #expect(again.first?.receiptHandle != first[0].receiptHandle)
     }
 
+    /// A send whose answer is lost is done all the same; asked again, it is taken once.
+    @Test func queueLosesTheAnswersItIsToldTo() async throws {
+        let queue = InMemoryMessageQueue()
+        queue.loseAnswers(ofNextSends: 1)
+        await #expect(throws: MessageQueueError.self) { try await queue.send(body: "a", groupID: "g", deduplicationID: "d") }
+        try await queue.send(body: "a", groupID: "g", deduplicationID: "d")
+        #expect(queue.bodies == ["a"])
+        #expect(queue.sendAttempts == 2)
+    }
+
     @Test func storeFailuresCanBeSwitchedOn() async throws {
         let store = InMemoryObjectStore()
         try await store.put(key: "k", body: ByteBuffer(string: "v"), contentType: "text/plain")

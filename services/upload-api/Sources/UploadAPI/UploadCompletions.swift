@@ -32,8 +32,9 @@ final class UploadCompletions: Service, Sendable {
     struct DeadlinePassed: Error {}
 
     /// Runs `work` and waits for it: as long as it takes until `start` opens (the request's body
-    /// has ended), then up to the deadline. Work that returns has its upload accepted, unless it
-    /// called ``UploadVerdict/accept()`` itself and learnt it was too late.
+    /// has ended), then up to the deadline. Work that returns in time has its upload accepted;
+    /// work that cannot be undone once done (the queueing) asks ``UploadVerdict/accept()`` and,
+    /// told it is too late, undoes the rest itself.
     ///
     /// - Throws: what `work` throws, or ``DeadlinePassed`` (the work then goes on, cancelled).
     func run(after start: Gate = Gate.opened(), _ work: @escaping @Sendable (UploadVerdict) async throws -> Void) async throws {

@@ -236,11 +236,11 @@ struct UploadController: Sendable {
             do {
                 try await withTimeLimit(.seconds(5)) { try await store.delete(key: key) }
                 return
-            } catch {
+            } catch where attempt == 1 || attempt.isMultiple(of: 10) {  // an outage is not logged every 2 s
                 logger.error("deleting the object of an unqueued upload failed", metadata: [
                     "key": .string(key), "attempt": "\(attempt)", "error": .string("\(error)"),
                 ])
-            }
+            } catch {}
             guard clock.now + pause < end else { break }
             try? await Task.sleep(for: pause)
             pause = min(pause * 2, .seconds(2))

@@ -193,7 +193,7 @@ struct UploadController: Sendable {
     func enqueue(_ message: ImageUploadedMessage, logger: Logger) async throws {
         do {
             let body = try PipelineJSON.encode(message)
-            var pause = Self.sendRetryPauses.lowerBound
+            var pause = Self.retryPauses.lowerBound
             while true {
                 do {
                     try await queue.send(body: body, groupID: message.imageID, deduplicationID: message.imageID)
@@ -203,7 +203,7 @@ struct UploadController: Sendable {
                         "key": .string(message.objectKey), "error": .string("\(error)"),
                     ])
                     try await Task.sleep(for: pause)
-                    pause = min(pause * 2, Self.sendRetryPauses.upperBound)
+                    pause = min(pause * 2, Self.retryPauses.upperBound)
                 }
             }
         } catch {
@@ -213,8 +213,8 @@ struct UploadController: Sendable {
         }
     }
 
-    /// The pauses between sends of a message, doubling from the first to the last.
-    static let sendRetryPauses: ClosedRange<Duration> = .milliseconds(250)...(.seconds(2))
+    /// The pauses between attempts of a send or a delete, doubling from the first to the last.
+    static let retryPauses: ClosedRange<Duration> = .milliseconds(250)...(.seconds(2))
 
     /// Deletes the object of an upload whose message could not be sent, trying again for a while
     /// (an outage that broke the send may break the delete too): no object without its message.
@@ -231,7 +231,7 @@ struct UploadController: Sendable {
     private func deleteWithRetries(_ key: String, logger: Logger, giveUpAfter limit: Duration) async {
         let clock = ContinuousClock()
         let end = clock.now + limit
-        var pause = Duration.milliseconds(250)
+        var pause = Self.retryPauses.lowerBound
         for attempt in 1... {
             do {
                 try await withTimeLimit(.seconds(5)) { try await store.delete(key: key) }
@@ -243,7 +243,7 @@ struct UploadController: Sendable {
             } catch {}
             guard clock.now + pause < end else { break }
             try? await Task.sleep(for: pause)
-            pause = min(pause * 2, .seconds(2))
+            pause = min(pause * 2, Self.retryPauses.upperBound)
         }
         logger.critical("gave up deleting the object of an unqueued upload", metadata: ["key": .string(key)])
     }

@@ -138,12 +138,7 @@ public struct SigV4Signer: Sendable {
         let scope = credentialScope(stamp)
         var canonicalText = canonical.text
         let canonicalHash = canonicalText.withUTF8 { Self.hexString(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
-        var stringToSign = Self.algorithm
-        stringToSign.reserveCapacity(Self.algorithm.utf8.count + stamp.dateTime.utf8.count + scope.utf8.count + canonicalHash.utf8.count + 3)
-        for part in [stamp.dateTime, scope, canonicalHash] {
-            stringToSign += "\n"
-            stringToSign += part
-        }
+        var stringToSign = CanonicalRequest.lines([Self.algorithm, stamp.dateTime, scope, canonicalHash])
         let key = signingKey(date: stamp.date)
         let mac = stringToSign.withUTF8 { HMAC<SHA256>.authenticationCode(for: UnsafeRawBufferPointer($0), using: key) }
         return Signature(

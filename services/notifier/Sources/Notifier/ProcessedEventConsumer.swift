@@ -9,6 +9,12 @@ import ServiceLifecycle
 ///
 /// Applying is idempotent, so a redelivered event is harmless. A body that is not an event is
 /// logged and deleted (it would fail the same way every time).
+///
+/// On graceful shutdown (SIGTERM) the long poll under way is not cut short: SQS hands out
+/// messages as it answers, and a poll cancelled on our side stays open on the server, so the
+/// events it takes would stay invisible for the queue's visibility timeout, and FIFO would hold
+/// every later event of their images behind them. It ends within `waitSeconds`, and whatever it
+/// brings is released at once for the next notifier.
 struct ProcessedEventConsumer: Service {
     let queue: any MessageQueue
     let index: ImageIndex
@@ -21,16 +27,25 @@ struct ProcessedEventConsumer: Service {
     var retryDelay: Duration = .seconds(2)
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await consumeOnce()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.warning("receiving processed events failed", metadata: ["error": .string("\(error)")])
-                    try? await Task.sleep(for: retryDelay)
-                }
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let messages: [QueueMessage]
+            do {
+                messages = try await queue.receive(maxMessages: 10, waitSeconds: waitSeconds, visibilityTimeout: nil)
+            } catch {
+                if Task.isShuttingDownGracefully || Task.isCancelled { break }
+                logger.warning("receiving processed events failed", metadata: ["error": .string("\(error)")])
+                // The pause ends early on shutdown; nothing is in hand.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: retryDelay) }
+                continue
+            }
+            if Task.isShuttingDownGracefully {
+                await release(messages)
+                break
+            }
+            do {
+                try await apply(messages)
+            } catch {
+                logger.warning("deleting applied events failed; they will come again", metadata: ["error": .string("\(error)")])
             }
         }
     }
@@ -39,7 +54,13 @@ struct ProcessedEventConsumer: Service {
     @discardableResult
     func consumeOnce() async throws -> Int {
         let messages = try await queue.receive(maxMessages: 10, waitSeconds: waitSeconds, visibilityTimeout: nil)
-        guard !messages.isEmpty else { return 0 }
+        try await apply(messages)
+        return messages.count
+    }
+
+    /// Applies each event to the index, then deletes the batch.
+    func apply(_ messages: [QueueMessage]) async throws {
+        guard !messages.isEmpty else { return }
         for message in messages {
             do {
                 let event = try PipelineJSON.decode(ImageEvent.self, from: message.body)
@@ -57,6 +78,18 @@ struct ProcessedEventConsumer: Service {
         if !failed.isEmpty {
             logger.warning("some events could not be deleted and will come again", metadata: ["count": .stringConvertible(failed.count)])
         }
-        return messages.count
+    }
+
+    /// Makes events received while stopping visible again now, for the next notifier.
+    func release(_ messages: [QueueMessage]) async {
+        guard !messages.isEmpty else { return }
+        logger.info("releasing events received while stopping", metadata: ["count": "\(messages.count)"])
+        for message in messages {
+            do {
+                try await queue.changeVisibility(receiptHandle: message.receiptHandle, timeout: 0)
+            } catch {
+                logger.warning("releasing an event failed; it returns after its visibility timeout", metadata: ["error": .string("\(error)")])
+            }
+        }
     }
 }

@@ -3,6 +3,8 @@ import Logging
 import PipelineTestSupport
 import Prometheus
 import PipelineContract
+import ServiceLifecycle
+import ServiceLifecycleTestKit
 import Testing
 
 @testable import Notifier
@@ -52,6 +54,30 @@ import Testing
         try await harness.queue.send(body: try PipelineJSON.encode(event), groupID: ids[0], deduplicationID: "again")
         try await harness.consumer.consumeOnce()
         #expect(await harness.index.lastSequence == before)
+    }
+
+    /// SIGTERM does not cut the long poll under way (SQS would keep it open and hide what it
+    /// takes for a visibility timeout); an event it brings while stopping is released at once,
+    /// not applied, and is there for the next notifier.
+    @Test func eventsReceivedWhileStoppingAreReleased() async throws {
+        let harness = try NotifierHarness()
+        let consumer = ProcessedEventConsumer(
+            queue: harness.queue, index: harness.index, monitor: harness.dependencies.monitor, metrics: harness.dependencies.metrics,
+            logger: Logger(label: "test"), waitSeconds: 5
+        )
+        try await testGracefulShutdown { trigger in
+            let running = Task { try await consumer.run() }
+            while harness.queue.receiveCalls == 0 { await Task.yield() }  // in its long poll
+            trigger.triggerGracefulShutdown()
+            let queued = ImageEvent(imageID: ids[0], originalKey: "\(ids[0])_a.png", status: .queued)
+            try await harness.queue.send(body: try PipelineJSON.encode(queued), groupID: ids[0], deduplicationID: queued.deduplicationID)
+            try await running.value
+        }
+        #expect(harness.queue.receiveCalls == 1, "no receive after the shutdown began")
+        #expect(harness.queue.visibilityChanges.map(\.timeout) == [0])
+        #expect(await harness.index.record(ids[0]) == nil, "the stopping notifier applied nothing")
+        let again = try await harness.queue.receive(maxMessages: 10, waitSeconds: 0, visibilityTimeout: 30)
+        #expect(again.map(\.receiveCount) == [2], "the event is visible again at once")
     }
 
     /// Between rebuilds the notifier learns only from events: the upload API's `queued`, and the

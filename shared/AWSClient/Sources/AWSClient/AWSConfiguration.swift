@@ -9,6 +9,9 @@ public struct AWSConfiguration: Sendable {
     public var credentialsProvider: (any AWSCredentialsProvider)?
     /// A custom endpoint (LocalStack, moto); nil means the real AWS endpoints of `region`.
     public var endpoint: AWSEndpoint?
+    /// Custom endpoints of single services by signing name (`s3`, `sqs`): each wins over
+    /// ``endpoint`` for its service, as `AWS_ENDPOINT_URL_S3` does in the AWS SDKs.
+    public var serviceEndpoints: [String: AWSEndpoint]
     /// Path-style S3 URLs (`endpoint/bucket/key`) instead of virtual-hosted ones (`bucket.endpoint/key`).
     public var s3ForcePathStyle: Bool
     /// The time limit of one attempt of a call (long polls add their wait to it).
@@ -20,6 +23,7 @@ public struct AWSConfiguration: Sendable {
         credentials: AWSCredentials,
         credentialsProvider: (any AWSCredentialsProvider)? = nil,
         endpoint: AWSEndpoint? = nil,
+        serviceEndpoints: [String: AWSEndpoint] = [:],
         s3ForcePathStyle: Bool? = nil,
         timeout: Duration = .seconds(30),
         retry: RetryPolicy = RetryPolicy()
@@ -28,14 +32,20 @@ public struct AWSConfiguration: Sendable {
         self.credentials = credentials
         self.credentialsProvider = credentialsProvider
         self.endpoint = endpoint
-        self.s3ForcePathStyle = s3ForcePathStyle ?? (endpoint != nil)
+        self.serviceEndpoints = serviceEndpoints
+        self.s3ForcePathStyle = s3ForcePathStyle ?? (endpoint != nil || serviceEndpoints["s3"] != nil)
         self.timeout = timeout
         self.retry = retry
     }
 
     /// The endpoint of `service` (e.g. `sqs`): the custom one, or `https://service.region.amazonaws.com`.
     public func endpoint(for service: String) -> AWSEndpoint {
-        endpoint ?? AWSEndpoint(scheme: "https", host: "\(service).\(region).\(dnsSuffix)")
+        customEndpoint(for: service) ?? AWSEndpoint(scheme: "https", host: "\(service).\(region).\(dnsSuffix)")
+    }
+
+    /// The custom endpoint of `service`: its own, else the shared one; nil on real AWS.
+    public func customEndpoint(for service: String) -> AWSEndpoint? {
+        serviceEndpoints[service] ?? endpoint
     }
 
     /// `amazonaws.com`, or `amazonaws.com.cn` in China's regions.
@@ -54,22 +64,30 @@ public struct AWSConfiguration: Sendable {
 }
 
 extension AWSConfiguration {
-    /// Reads the standard variables: `AWS_ENDPOINT_URL`, `AWS_REGION` then `AWS_DEFAULT_REGION`,
-    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `S3_FORCE_PATH_STYLE`.
+    /// The per-service endpoint variables, by signing name (the AWS SDKs' names).
+    public static let serviceEndpointVariables = ["s3": "AWS_ENDPOINT_URL_S3", "sqs": "AWS_ENDPOINT_URL_SQS"]
+
+    /// Reads the standard variables: `AWS_ENDPOINT_URL` (and `AWS_ENDPOINT_URL_S3`, `…_SQS`, which
+    /// win for their service), `AWS_REGION` then `AWS_DEFAULT_REGION`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `S3_FORCE_PATH_STYLE`.
     /// Without keys, the container credentials that ECS announces for a task role
     /// (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`, or `…_FULL_URI` with its authorization token).
     public init(environment: EnvironmentVariables) throws(ConfigurationError) {
         let endpoint = try environment.url("AWS_ENDPOINT_URL")
+        var serviceEndpoints: [String: AWSEndpoint] = [:]
+        for (service, variable) in Self.serviceEndpointVariables {
+            serviceEndpoints[service] = try environment.url(variable)
+        }
         let regionVariable = environment["AWS_REGION"] != nil ? "AWS_REGION" : "AWS_DEFAULT_REGION"
         let region = environment.string(regionVariable, default: "us-east-1")
         guard Self.isValidRegion(region) else {
             throw ConfigurationError(variable: regionVariable, reason: "must be a region name like us-east-1, not \"\(region)\"")
         }
-        let pathStyle = try environment.bool("S3_FORCE_PATH_STYLE", default: endpoint != nil)
+        let pathStyle = try environment.bool("S3_FORCE_PATH_STYLE", default: endpoint != nil || serviceEndpoints["s3"] != nil)
         if environment["AWS_ACCESS_KEY_ID"] == nil, let provider = try Self.containerProvider(environment) {
             self.init(
                 region: region, credentials: AWSCredentials(accessKeyID: "", secretAccessKey: ""), credentialsProvider: provider,
-                endpoint: endpoint, s3ForcePathStyle: pathStyle
+                endpoint: endpoint, serviceEndpoints: serviceEndpoints, s3ForcePathStyle: pathStyle
             )
             return
         }
@@ -78,7 +96,9 @@ extension AWSConfiguration {
             secretAccessKey: try environment.required("AWS_SECRET_ACCESS_KEY"),
             sessionToken: environment["AWS_SESSION_TOKEN"]
         )
-        self.init(region: region, credentials: credentials, endpoint: endpoint, s3ForcePathStyle: pathStyle)
+        self.init(
+            region: region, credentials: credentials, endpoint: endpoint, serviceEndpoints: serviceEndpoints, s3ForcePathStyle: pathStyle
+        )
     }
 }
 

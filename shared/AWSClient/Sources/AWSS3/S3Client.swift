@@ -28,7 +28,7 @@ public struct S3Client: Sendable {
     /// The endpoint and encoded path of a bucket, or of an object when `key` is given.
     func location(bucket: String, key: String? = nil) -> (endpoint: AWSEndpoint, path: String) {
         let encodedKey = key.map { URIEncoding.encode($0, keepSlash: true) } ?? ""
-        var endpoint = configuration.endpoint ?? AWSEndpoint(
+        var endpoint = configuration.customEndpoint(for: "s3") ?? AWSEndpoint(
             scheme: "https", host: configuration.region == "us-east-1" ? "s3.amazonaws.com" : "s3.\(configuration.region).\(configuration.dnsSuffix)"
         )
         // A dotted bucket name as a host label would not match the *.s3 TLS certificate.

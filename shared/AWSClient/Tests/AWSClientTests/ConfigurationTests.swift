@@ -25,6 +25,23 @@ import Testing
         #expect(try !AWSConfiguration(environment: EnvironmentVariables(values)).s3ForcePathStyle)
     }
 
+    /// `AWS_ENDPOINT_URL_S3` and `…_SQS` win over `AWS_ENDPOINT_URL` for their service alone.
+    @Test func perServiceEndpointsWinForTheirService() throws {
+        var values = base
+        values["AWS_ENDPOINT_URL"] = "http://127.0.0.1:4566"
+        values["AWS_ENDPOINT_URL_S3"] = "http://127.0.0.1:9000"
+        let configuration = try AWSConfiguration(environment: EnvironmentVariables(values))
+        #expect(configuration.endpoint(for: "s3") == AWSEndpoint(scheme: "http", host: "127.0.0.1", port: 9000))
+        #expect(configuration.endpoint(for: "sqs") == AWSEndpoint(scheme: "http", host: "127.0.0.1", port: 4566))
+        // Alone, an S3 endpoint means an emulator's S3: path-style, and the rest still real AWS.
+        let s3Only = try AWSConfiguration(environment: EnvironmentVariables(base.merging(["AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9000"]) { $1 }))
+        #expect(s3Only.s3ForcePathStyle)
+        #expect(s3Only.endpoint(for: "sqs").url(path: "/") == "https://sqs.us-east-1.amazonaws.com/")
+        let sqsOnly = try AWSConfiguration(environment: EnvironmentVariables(base.merging(["AWS_ENDPOINT_URL_SQS": "http://127.0.0.1:9324"]) { $1 }))
+        #expect(!sqsOnly.s3ForcePathStyle)
+        #expect(sqsOnly.customEndpoint(for: "sqs") == AWSEndpoint(scheme: "http", host: "127.0.0.1", port: 9324))
+    }
+
     @Test func awsRegionWinsOverDefaultRegion() throws {
         let configuration = try AWSConfiguration(environment: EnvironmentVariables(base.merging(["AWS_REGION": "ap-southeast-2", "AWS_DEFAULT_REGION": "us-west-2"]) { $1 }))
         #expect(configuration.region == "ap-southeast-2")
@@ -35,6 +52,7 @@ import Testing
         (["AWS_ACCESS_KEY_ID": "x"], "AWS_SECRET_ACCESS_KEY"),
         (["AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_REGION": "Mars"], "AWS_REGION"),
         (["AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_ENDPOINT_URL": "localhost:4566"], "AWS_ENDPOINT_URL"),
+        (["AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_ENDPOINT_URL_SQS": "sqs"], "AWS_ENDPOINT_URL_SQS"),
         (["AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "S3_FORCE_PATH_STYLE": "maybe"], "S3_FORCE_PATH_STYLE"),
     ])
     func badValuesNameTheVariable(_ values: [String: String], _ variable: String) {

@@ -29,6 +29,21 @@ import Testing
         #expect(authorization.contains("/us-east-1/s3/aws4_request"))
     }
 
+    /// A service's own endpoint takes its calls; the other service keeps the shared one.
+    @Test func perServiceEndpointsRouteEachServicesCalls() async throws {
+        let configuration = AWSConfiguration(
+            credentials: credentials, endpoint: try AWSEndpoint(parsing: "http://127.0.0.1:4566"),
+            serviceEndpoints: ["s3": try AWSEndpoint(parsing: "http://127.0.0.1:9000")]
+        )
+        let s3Transport = FakeTransport([FakeTransport.ok("")])
+        try await S3Client(configuration: configuration, transport: s3Transport).deleteObject(bucket: "b", key: "k.png")
+        #expect(s3Transport.requests.first?.url == "http://127.0.0.1:9000/b/k.png")
+        #expect(s3Transport.requests.first?.headers.first(name: "Host") == "127.0.0.1:9000")
+        let sqsTransport = FakeTransport([FakeTransport.ok(#"{"QueueUrl": "http://127.0.0.1:4566/000000000000/q.fifo"}"#)])
+        _ = try await SQSClient(configuration: configuration, transport: sqsTransport).queueURL(named: "q.fifo")
+        #expect(sqsTransport.requests.first?.url == "http://127.0.0.1:4566/")
+    }
+
     @Test func virtualHostedOnRealAWS() async throws {
         let transport = FakeTransport([FakeTransport.ok("")])
         let s3 = S3Client(configuration: AWSConfiguration(region: "eu-west-1", credentials: credentials), transport: transport)

@@ -16,6 +16,7 @@ help:
 	@echo "make emulator-start / emulator-stop   the embedded moto emulator on 127.0.0.1:4566"
 	@echo "make setup      create buckets and queues (against AWS_ENDPOINT_URL or real AWS)"
 	@echo "make test-faults  fault suite (kill -9, resets, black hole, DLQ, SIGTERM, bad input) on the release binaries"
+	@echo "make test-localstack  conformance run of the release binaries on LocalStack 4.14.0 (started natively, no Docker)"
 	@echo "make bench-load   60 s of 32 concurrent uploads with 2 processors: uploads/s, errors, RSS per service"
 	@echo "make bench-cost   60 uploads through the stack: CPU ms per image of each service, processor/engine ratio"
 	@echo "make testdata   regenerate tests/data/expected-opencv.json from OpenCV (PyPI wheel, x86_64)"
@@ -52,6 +53,10 @@ clean:
 testdata:
 	@scripts/venv.sh
 	@.venv/bin/python scripts/testdata/generate-expected.py
+
+.PHONY: test-localstack
+test-localstack:
+	@scripts/test-localstack.sh
 
 .PHONY: test-faults bench-engine bench-upload bench-pipeline bench-notifier bench-load bench-cost
 test-faults:

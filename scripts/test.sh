@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: each Swift package's unit and integration tests against the strict emulator
 # (started here unless one already runs, and stopped again if started here), then the Python
-# suites: container checks, API fuzzing, end to end, real browser, and the fault suite on the
-# release binaries. Exit status: non-zero when anything failed.
+# suites: container checks, API fuzzing, end to end, real browser, the fault suite on the release
+# binaries, and the same binaries on LocalStack (the conformance run). Exit status: non-zero when
+# anything failed.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -35,6 +36,9 @@ for package in shared/Pipeline services/upload-api services/processor services/n
 done
 if [ "$release_ok" = 1 ]; then
   scripts/test-faults.sh || failed+=("tests/faults")
+  # The same binaries on LocalStack 4.14.0, the compose emulator (real SQS's FIFO semantics).
+  echo "== LocalStack conformance run (release binaries)"
+  scripts/test-localstack.sh || failed+=("tests/localstack")
 fi
 
 if [ ${#failed[@]} -gt 0 ]; then

@@ -47,14 +47,15 @@ class StackFactory:
     close stops every process they started (by PID) and deletes their buckets and queues, so the
     emulator (which keeps everything in memory) does not grow from run to run."""
 
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, log_dir: Path = LOG_DIR) -> None:
         self.bin_dir = bin_dir
+        self.log_dir = log_dir
         self.stacks: list[Stack] = []
 
     def new(self, service_env: dict[str, str] | None = None, suffix: str | None = None, setup: bool = True) -> Stack:
         kwargs = {"suffix": suffix} if suffix else {}
         stack = Stack(bin_dir=self.bin_dir, upload_port=free_port(), notifier_port=free_port(),
-                      processor_port=free_port(), log_dir=LOG_DIR, service_env=dict(service_env or {}), **kwargs)
+                      processor_port=free_port(), log_dir=self.log_dir, service_env=dict(service_env or {}), **kwargs)
         if setup:
             stack.setup_resources()
         self.stacks.append(stack)

@@ -23,6 +23,10 @@ struct ProcessedEventConsumer: Service {
     let metrics: NotifierMetrics
     let logger: Logger
     var waitSeconds = 20
+    /// Seconds a received event stays invisible. Applying one takes milliseconds, so this is kept
+    /// well below the queue's 60 s: it bounds how long a notifier that dies without a SIGTERM
+    /// (kill -9, a crash) hides the events its last poll took, and their images' later events.
+    var visibilityTimeout = 10
     /// Pause after a failed receive, so an unreachable queue is not hammered.
     var retryDelay: Duration = .seconds(2)
 
@@ -30,7 +34,7 @@ struct ProcessedEventConsumer: Service {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let messages: [QueueMessage]
             do {
-                messages = try await queue.receive(maxMessages: 10, waitSeconds: waitSeconds, visibilityTimeout: nil)
+                messages = try await queue.receive(maxMessages: 10, waitSeconds: waitSeconds, visibilityTimeout: visibilityTimeout)
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
                 logger.warning("receiving processed events failed", metadata: ["error": .string("\(error)")])
@@ -53,7 +57,7 @@ struct ProcessedEventConsumer: Service {
     /// One receive, apply and delete round; returns how many messages it handled.
     @discardableResult
     func consumeOnce() async throws -> Int {
-        let messages = try await queue.receive(maxMessages: 10, waitSeconds: waitSeconds, visibilityTimeout: nil)
+        let messages = try await queue.receive(maxMessages: 10, waitSeconds: waitSeconds, visibilityTimeout: visibilityTimeout)
         try await apply(messages)
         return messages.count
     }

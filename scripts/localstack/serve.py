@@ -4,8 +4,10 @@ machine needs (run by scripts/localstack/localstack.sh, not by hand):
 - The gateway listens on GATEWAY_LISTEN's host only. LocalStack's default (twisted) gateway binds
   every interface whatever host GATEWAY_LISTEN names: outside a container that would put an
   unauthenticated AWS emulator on the network.
-- S3 object data lives under LOCALSTACK_S3_DIR (a folder of this run) instead of the fixed
-  /tmp/localstack-s3-storage that every instance on the machine would share.
+- Its files live in this run's folder: S3 object data under LOCALSTACK_S3_DIR instead of the fixed
+  /tmp/localstack-s3-storage, and its cache, certificate and state under FILESYSTEM_ROOT. (Inside
+  any container, a CI sandbox included, it takes itself for its own image and would use
+  /var/lib/localstack, shared by every instance on the machine.)
 
 Both are set before the runtime starts; nothing else of LocalStack is changed.
 """
@@ -28,11 +30,15 @@ def bind_to_configured_host() -> None:
     endpoints.TCP4ServerEndpoint = functools.partial(endpoints.TCP4ServerEndpoint, interface=host)
 
 
-def keep_s3_data_in(folder: str) -> None:
+def keep_files_in(s3_folder: str) -> None:
+    from localstack import config
     from localstack.services.s3 import provider
 
-    os.makedirs(folder, exist_ok=True)
-    provider.DEFAULT_S3_TMP_DIR = folder
+    if not os.environ.get("FILESYSTEM_ROOT"):
+        sys.exit("localstack: FILESYSTEM_ROOT is not set (scripts/localstack/localstack.sh sets it)")
+    config.dirs = config.Directories.for_host()
+    os.makedirs(s3_folder, exist_ok=True)
+    provider.DEFAULT_S3_TMP_DIR = s3_folder
 
 
 def main() -> None:
@@ -40,7 +46,7 @@ def main() -> None:
     if not s3_dir:
         sys.exit("localstack: LOCALSTACK_S3_DIR is not set (scripts/localstack/localstack.sh sets it)")
     bind_to_configured_host()
-    keep_s3_data_in(s3_dir)
+    keep_files_in(s3_dir)
     from localstack.runtime import main as runtime
 
     runtime.main()

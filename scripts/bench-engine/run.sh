@@ -29,7 +29,7 @@ else
 fi
 
 scripts/venv.sh
-# The reference (benchmarks only, so not in tests/requirements.txt): the version IMAGE-RULES.md was checked on.
+# The reference (benchmarks only, so not in tests/requirements.txt): the version docs/image-rules.md was checked on.
 if ! .venv/bin/python -c 'import cv2, numpy' 2>/dev/null; then
     echo "== installing opencv-python-headless into .venv"
     .venv/bin/pip install --quiet opencv-python-headless==5.0.0.93 numpy==2.4.6

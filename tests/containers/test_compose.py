@@ -1,6 +1,6 @@
 """The container wiring, checked without a Docker engine: Compose's own validation, hadolint on
 every Dockerfile, the one-shot pipeline-setup that the services wait for, and the compose file's
-environment, ports, queues and buckets against the configuration table (README.md, as DESIGN.md)."""
+environment, ports, queues and buckets against the configuration table (README.md)."""
 import json
 import re
 import subprocess
@@ -30,7 +30,7 @@ def compose():
 
 @pytest.fixture(scope="module")
 def design_defaults():
-    """Variable → default, from the README's configuration table (DESIGN.md's, kept equal; "A / B |
+    """Variable → default, from the README's configuration table ("A / B |
     x / y" rows split)."""
     readme = (ROOT / "README.md").read_text()
     text = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]

@@ -1,6 +1,6 @@
 """The bad-input matrix against POST /upload.
 
-DESIGN (Upload API) and the README's refusal table: every refusal is JSON {"error", "message"}
+docs/design.md (Upload API) and the README's refusal table: every refusal is JSON {"error", "message"}
 and stores and queues nothing: 400 no_file / empty_file / malformed_request / invalid_option;
 413 too_large (over MAX_UPLOAD_BYTES, reading stops there); 415 not_png (the bytes decide, never
 the name or the type); 422 invalid_png (a broken IHDR) / too_many_pixels (width×height over

@@ -1,7 +1,7 @@
 """A permanently unreadable input object: s3:GetObject denied on that one key (an explicit IAM
 Deny on the emulator's user; moto enforces it).
 
-DESIGN (Processor): such a failure is transient to the processor (it cannot know the denial is
+docs/design.md (Processor): such a failure is transient to the processor (it cannot know the denial is
 permanent) and leaves the message for redelivery; the queue's redrive policy (maxReceiveCount 5)
 moves it to the dead-letter queue. On the last receive the policy allows, a message that fails
 again publishes `failed` (the reason names the attempts and the last error), leaves the marker

@@ -1,6 +1,6 @@
 """Idempotency-Key on POST /upload.
 
-DESIGN: a retry with the same Idempotency-Key (any client-chosen string up to 255 characters)
+docs/design.md: a retry with the same Idempotency-Key (any client-chosen string up to 255 characters)
 within 24 h gets the same image_id and object key (derived from the key, e.g. a name-based UUID,
 v5), so a client that lost the answer and retries never creates a duplicate image.
 """

@@ -5,7 +5,7 @@ own clients reach it directly. Timeline: pass 3 s, connection resets 10 s, pass 
 answers lost 6 s (the messages are queued, their answers reset on the way back), pass 5 s, a 40 s
 black hole, pass; uploads run at a few a second throughout and 5 s beyond.
 
-DESIGN (Upload API): an upload is answered 202, or 503 with Retry-After when S3 or SQS cannot be
+docs/design.md (Upload API): an upload is answered 202, or 503 with Retry-After when S3 or SQS cannot be
 reached, never held more than 30 s beyond sending its body, never hung for as long as the outage;
 an object stored whose message could not be sent is deleted again, and a 503 (a refusal)
 stores and queues nothing, so no image appears that no 202 announced. A send whose answer was
@@ -34,7 +34,7 @@ BETWEEN = 5.0
 LOSE_ANSWERS = 6.0
 BLACKHOLE = 40.0
 AFTER = 5.0
-ANSWER_LIMIT = 30.0   # DESIGN: never more than 30 s beyond sending the body
+ANSWER_LIMIT = 30.0   # docs/design.md: never more than 30 s beyond sending the body
 SLACK = 1.5           # the body (a few KB on loopback) and the client's own scheduling
 READY_WITHIN = 45.0   # /readyz 200 again after the black hole ends
 PROCESSED_WITHIN = 120.0
@@ -228,6 +228,6 @@ def test_a_503_leaves_no_image_behind(scenario, report):
                     + f"; answers the proxy lost: {scenario['proxy_stats'].answers_lost}"),
     assert not refused_but_done, (
         f"{len(refused_but_done)} of {answered_503} uploads answered 503 were stored and queued anyway "
-        f"({', '.join(sorted({str(phantoms[i]) for i in refused_but_done}))} in the notifier). DESIGN: a refusal (503 included) "
+        f"({', '.join(sorted({str(phantoms[i]) for i in refused_but_done}))} in the notifier). docs/design.md: a refusal (503 included) "
         f"stores and queues nothing; a client that retries its 503 without an Idempotency-Key makes a duplicate. "
         f"E.g. {refused_but_done[:3]}")

@@ -1,6 +1,6 @@
 """A processor killed (SIGKILL) with images in flight, then the notifier restarted.
 
-DESIGN: delivery is at least once and every consumer is idempotent; the processor deletes a
+docs/design.md: delivery is at least once and every consumer is idempotent; the processor deletes a
 message only after the processed object and event are written, so a killed processor's images
 come back after the visibility timeout and end `processed` once, under another processor. The
 notifier rebuilds its index from the buckets at start: a restart loses nothing.

@@ -1,6 +1,6 @@
 """SIGTERM to each service in the middle of its work.
 
-DESIGN: every service stops gracefully on SIGTERM and exits 0. Processor: stop receiving, finish
+docs/design.md: every service stops gracefully on SIGTERM and exits 0. Processor: stop receiving, finish
 or release in-flight images, exit 0; no message is left invisible (messages that arrive while
 stopping, from an interrupted long poll, are released at once). Nothing accepted is lost: every
 202 ends processed once a processor runs again.

@@ -41,7 +41,7 @@ def gray_pixels_sha256(png: bytes) -> str:
 
 
 def expected_sha256(rgb: np.ndarray) -> str:
-    """The reference's result for 8-bit RGB (IMAGE-RULES: OpenCV's 15-bit gray, then > 127)."""
+    """The reference's result for 8-bit RGB (docs/image-rules.md: OpenCV's 15-bit gray, then > 127)."""
     r, g, b = (rgb[..., i].astype(np.uint32) for i in range(3))
     gray = (r * 9798 + g * 19235 + b * 3735 + 16384) >> 15
     return hashlib.sha256(np.where(gray > 127, 255, 0).astype(np.uint8).tobytes()).hexdigest()

@@ -85,7 +85,7 @@ struct BinarizeCommand: ParsableCommand {
 }
 
 /// Runs `body` on the file mapped read-only. Mapped rather than read, so that the engine can give
-/// pages back as it decodes: a 24 MB PNG then never counts 24 MB of resident memory.
+/// pages back as it decodes (docs/performance.md#input-files-mapped-processor-cli).
 private func withMappedFile<T>(
     _ path: String, _ body: (UnsafeRawBufferPointer) throws(CommandFailure) -> T
 ) throws(CommandFailure) -> T {

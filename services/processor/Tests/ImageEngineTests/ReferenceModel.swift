@@ -1,6 +1,6 @@
 import PipelineTestSupport
 
-/// The reference's pixels computed straight from IMAGE-RULES.md, independently of the engine.
+/// The reference's pixels computed straight from docs/image-rules.md, independently of the engine.
 enum ReferenceModel {
     /// Gray of every pixel: 8-bit R, G, B by the rules (16 bits: the high byte; 1, 2, 4 bits:
     /// scaled; palette looked up, black past its end; alpha dropped), then

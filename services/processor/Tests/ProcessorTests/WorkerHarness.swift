@@ -67,7 +67,7 @@ struct WorkerHarness {
     }
 }
 
-/// The reference's pixels for an 8-bit RGB image, from IMAGE-RULES.md's formula.
+/// The reference's pixels for an 8-bit RGB image, from docs/image-rules.md's formula.
 func referencePixels(width: Int, height: Int, threshold: Int = 127, pixel: (Int, Int, Int) -> UInt8) -> [UInt8] {
     var out: [UInt8] = []
     for y in 0..<height {

@@ -4,7 +4,7 @@ import Foundation
 /// The `Idempotency-Key` request header: a client's name for one upload, so that a retry after a
 /// lost answer gets the same image instead of a second one.
 enum IdempotencyKey {
-    /// Longest key accepted (DESIGN.md: up to 255 characters).
+    /// Longest key accepted (docs/design.md#upload-api: up to 255 characters).
     static let maxLength = 255
 
     /// The namespace of the project's name-based image ids (a fixed, random UUID).

@@ -10,12 +10,12 @@ import PipelineService
 struct UploadAPIMain {
     static func main() async throws {
         // Uploads stream through 5 MiB part buffers that come and go; glibc would keep freed ones
-        // in the heap (~20 MB more at 8 concurrent 40 MiB uploads).
+        // in the heap (docs/performance.md#part-buffers-given-back-upload-api).
         cmemory_return_large_blocks()
         let configuration = ServiceStartup.configuration(UploadAPIConfiguration.self)
         let logger = Logger(label: UploadAPIConfiguration.serviceName)
-        // It never streams an object back: the lean transport saves about 0.7 ms of CPU per upload
-        // against AsyncHTTPClient (make bench-cost, three pairs of 240 uploads).
+        // It never streams an object back, so the lean transport serves it
+        // (docs/performance.md#the-lean-http-transport-processor-upload-api).
         let clients = PipelineClients(configuration: configuration.shared.pipeline, logger: logger, transport: NIOHTTPTransport())
         let app = buildApplication(
             configuration: configuration,

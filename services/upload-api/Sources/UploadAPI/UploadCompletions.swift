@@ -4,15 +4,15 @@ import Synchronization
 
 /// Storing and queueing uploads, with a deadline on what waits for S3 and SQS.
 ///
-/// A request waits for its upload's work up to ``answerDeadline`` after its body ended (DESIGN.md:
-/// never more than 30 s on S3 or SQS); past that it answers 503 with Retry-After and the work is
-/// cancelled, which makes it undo what it did (delete the object, abort the multipart upload) in
-/// the background here: a 503 stores and queues nothing. Which answer a request gets is decided
-/// once, by an ``UploadVerdict``: the work accepts the upload once its message is queued, the
-/// deadline abandons it, and whichever comes second learns it came too late. A message queued
-/// after the client heard 503 (its send was under way at the deadline) is left without its
-/// object, so the processor fails it instead of processing an image the client was told to send
-/// again. On shutdown the work and clean-ups in hand are waited for, up to ``drainLimit``.
+/// A request waits for its upload's work up to ``answerDeadline`` after its body ended (never more
+/// than 30 s on S3 or SQS: docs/design.md#upload-api); past that it answers 503 with Retry-After
+/// and the work is cancelled, which makes it undo what it did (delete the object, abort the
+/// multipart upload) in the background here: a 503 stores and queues nothing. Which answer a
+/// request gets is decided once, by an ``UploadVerdict``: the work accepts the upload once its
+/// message is queued, the deadline abandons it, and whichever comes second learns it came too late.
+/// A message queued after the client heard 503 (its send was under way at the deadline) is left
+/// without its object, so the processor fails it instead of processing an image the client was told
+/// to send again. On shutdown the work and clean-ups in hand are waited for, up to ``drainLimit``.
 final class UploadCompletions: Service, Sendable {
     /// The longest a request waits for S3 and SQS.
     let answerDeadline: Duration

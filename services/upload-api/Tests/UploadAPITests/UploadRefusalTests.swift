@@ -6,7 +6,7 @@ import Testing
 
 @testable import UploadAPI
 
-/// Every refusal: the status DESIGN.md gives, JSON {"error","message"}, and nothing stored or queued.
+/// Every refusal: the status the README's refusal table gives, JSON {"error","message"}, and nothing stored or queued.
 @Suite struct UploadRefusalTests {
     func expectRefused(
         _ harness: UploadHarness, headers: HTTPFields, body: [UInt8]?, uri: String = "/upload",

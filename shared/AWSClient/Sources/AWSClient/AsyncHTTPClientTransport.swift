@@ -36,9 +36,8 @@ public final class AsyncHTTPClientTransport: AWSHTTPTransport {
         }
     }
 
-    /// The whole body, refused past `limit`. The buffer is made the declared size at once:
-    /// collecting into a buffer that doubles as it grows copied a large object about twice over
-    /// (the processor's profile showed it on 20 MB images).
+    /// The whole body, refused past `limit`. The buffer is made the declared size at once, not
+    /// doubled as it grows (docs/performance.md#response-bodies-collected-at-their-declared-size).
     static func collect(_ response: HTTPClientResponse, upTo limit: Int) async throws -> ByteBuffer {
         let declared = response.headers.first(name: "Content-Length").flatMap { Int($0) }
         if let declared, declared > limit { throw NIOTooManyBytesError(maxBytes: limit) }

@@ -135,8 +135,7 @@ public final class NIOHTTPTransport: AWSHTTPTransport {
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(limit)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            // Reads of up to 256 KiB (NIO's default stops at 64 KiB): a 3.6 MB image then comes in
-            // about 12 reads instead of 63, for about 0.8 ms of CPU less (make bench-cost).
+            // Reads of up to 256 KiB, not NIO's 64: fewer reads per image (docs/performance.md#large-socket-reads).
             .channelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 16 * 1024, maximum: 256 * 1024))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

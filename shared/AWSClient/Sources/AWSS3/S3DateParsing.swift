@@ -3,9 +3,8 @@ import Foundation
 /// The two date formats S3 uses: ISO 8601 in XML (`2026-12-01T23:45:31.000Z`), RFC 7231's
 /// IMF-fixdate in headers (`Tue, 01 Dec 2026 23:45:31 GMT`).
 ///
-/// Parsed by hand: every GET and HEAD carries a `Last-Modified`, and a `DateFormatter` made per
-/// call cost about half a millisecond of CPU each (measured in the processor's profile), while
-/// a shared one would need a lock.
+/// Parsed by hand: every GET and HEAD carries a `Last-Modified`, and a `DateFormatter` per call
+/// is costly while a shared one needs a lock (docs/performance.md#dates-parsed-by-hand-s3).
 enum S3DateParsing {
     static func isoDate(_ text: String) -> Date? {
         let bytes = Array(text.utf8)

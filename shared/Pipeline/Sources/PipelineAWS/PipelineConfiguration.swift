@@ -1,6 +1,6 @@
 import AWSClient
 
-/// The part of the configuration every component reads the same way (DESIGN.md's table): where
+/// The part of the configuration every component reads the same way (the README's table): where
 /// AWS is and the names of the pipeline's buckets and queues. Each service adds its own part.
 public struct PipelineConfiguration: Sendable {
     public var aws: AWSConfiguration

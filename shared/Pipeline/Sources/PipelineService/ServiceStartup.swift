@@ -24,11 +24,11 @@ public enum ServiceStartup {
     /// Makes NIO's event loops Swift Concurrency's global executor. Call it first in `main`.
     ///
     /// Every AWS call hops between the task that awaits it and the event loop that does its I/O;
-    /// on Dispatch's pool each hop wakes another thread. On the event loops the task resumes
-    /// where its response arrived: the processor's CPU per image falls by about 3 ms (of 17,
-    /// measured with `make bench-cost`). Nothing of ours blocks a concurrency thread: the engine
-    /// runs on `NIOThreadPool`, files go through NIO's file system. The upload API does not use
-    /// it: there its CPU per upload rose from 9 to 14 ms, measured the same way (cause not found).
+    /// on Dispatch's pool each hop wakes another thread, on the event loops the task resumes
+    /// where its response arrived. Nothing of ours blocks a concurrency thread: the engine runs on
+    /// `NIOThreadPool`, files go through NIO's file system. The processor and the notifier use it;
+    /// the upload API does not, as it measured slower there
+    /// (docs/performance.md#tasks-on-nios-event-loops-processor-notifier).
     public static func runTasksOnEventLoops() {
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from stack import ROOT, ExternalStack, Stack, emulator_environment
+from pipeline_testing.stack import ExternalStack, ROOT, Stack, emulator_environment
 
 TESTDATA = ROOT / "tests" / "data"
 

@@ -1,24 +1,15 @@
-"""Helpers shared by the stack benchmarks (load.py, notifier.py, cost.py): per-process CPU and
-memory from /proc, the notifier's count of processed images, and the test photos.
+"""Helpers of the stack benchmarks (load.py, notifier.py, cost.py): per-process CPU and memory
+from /proc, and the test photos.
 
 Stacks themselves (fresh buckets and queues, services on free 127.0.0.1 ports, stopped by PID and
-cleaned up at the end) come from tests/stack.py and tests/faults/faultlib.py; importing this
-module puts both on sys.path.
+cleaned up at the end) come from the project's test library, pipeline_testing (tests/lib).
 """
 from __future__ import annotations
 
 import os
 import resource
 import subprocess
-import sys
 from pathlib import Path
-
-import requests
-
-ROOT = Path(__file__).resolve().parents[2]
-for _path in (ROOT / "tests", ROOT / "tests" / "faults"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -51,21 +42,6 @@ def child_cpu_seconds(command: list[str], timeout: float = 120) -> float:
         raise RuntimeError(f"{' '.join(command)} failed ({finished.returncode}): "
                            f"{finished.stderr.decode(errors='replace').strip()[:300]}")
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
-def notifier_states(notifier_url: str, timeout: float = 10) -> dict[str, str]:
-    """image id -> state, as the notifier's /api/images lists them (every page)."""
-    states: dict[str, str] = {}
-    cursor = None
-    for _ in range(1000):
-        params = {"limit": 500} | ({"cursor": cursor} if cursor else {})
-        page = requests.get(f"{notifier_url}/api/images", params=params, timeout=timeout).json()
-        for image in page["images"]:
-            states[image["image_id"]] = image["state"]
-        cursor = page.get("next_cursor")
-        if not cursor:
-            break
-    return states
 
 
 def photos(testdata: Path) -> list[tuple[str, bytes]]:

@@ -48,9 +48,13 @@ from pathlib import Path
 
 import requests
 
-from benchlib import ROOT, child_cpu_seconds, cpu_ms, notifier_states  # sets sys.path for faultlib
-from faultlib import StackFactory, find_testdata, list_keys, metric, queue_counts, small_png  # noqa: E402
-from stack import emulator_environment  # noqa: E402
+from benchlib import child_cpu_seconds, cpu_ms
+from pipeline_testing.aws import list_keys, queue_counts
+from pipeline_testing.notifier import states_by_id
+from pipeline_testing.pngs import small_png
+from pipeline_testing.stack import ROOT, emulator_environment
+from pipeline_testing.stacks import StackFactory, find_testdata
+from pipeline_testing.waiting import metric
 
 SERVICES = ("upload-api", "processor", "notifier")
 
@@ -255,7 +259,7 @@ def main() -> int:
         notifier_deadline = time.monotonic() + 30
         while time.monotonic() < notifier_deadline:
             try:
-                states = notifier_states(stack.notifier_url)
+                states = states_by_id(stack.notifier_url)
             except (requests.RequestException, ValueError, KeyError) as error:
                 print(f"bench-cost: the notifier's /api/images: {error}", file=sys.stderr)
             if all(states.get(image_id) == "processed" for image_id in accepted.values()):

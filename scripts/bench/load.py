@@ -21,8 +21,11 @@ from pathlib import Path
 
 import requests
 
-from benchlib import ROOT, notifier_states, photos as read_photos, rss_kib  # sets sys.path for faultlib
-from faultlib import StackFactory, find_testdata, free_port, list_keys  # noqa: E402
+from benchlib import photos as read_photos, rss_kib
+from pipeline_testing.aws import list_keys
+from pipeline_testing.notifier import states_by_id
+from pipeline_testing.stack import ROOT
+from pipeline_testing.stacks import StackFactory, find_testdata, free_port
 
 
 class RSSSampler:
@@ -134,7 +137,7 @@ def main() -> int:
         # The notifier agrees.
         notifier_processed = None
         try:
-            notifier_processed = sum(1 for state in notifier_states(stack.notifier_url).values() if state == "processed")
+            notifier_processed = sum(1 for state in states_by_id(stack.notifier_url).values() if state == "processed")
         except (requests.RequestException, ValueError, KeyError):
             pass
 

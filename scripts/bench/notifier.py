@@ -18,8 +18,8 @@ from pathlib import Path
 
 import requests
 
-from benchlib import ROOT, cpu_ms  # sets sys.path for stack
-from stack import Stack  # noqa: E402
+from benchlib import cpu_ms
+from pipeline_testing.stack import ROOT, Stack
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010800000000")  # a header is enough here
 

@@ -3,7 +3,6 @@ with 1 and with 3 processors: uploads/s, images processed/s, and the end-to-end 
 upload's 202 to the processed object being present (p50/p95)."""
 import argparse
 import statistics
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -11,9 +10,7 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-from stack import Stack  # noqa: E402
+from pipeline_testing.stack import ROOT, Stack
 
 
 def run(processors: int, count: int, concurrency: int, png: bytes) -> dict:

@@ -29,7 +29,8 @@ suffix=$(head -c4 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export INPUT_BUCKET="bench-in-$suffix" PROCESSED_BUCKET="bench-out-$suffix"
 export INPUT_QUEUE="bench-in-$suffix.fifo" PROCESSED_QUEUE="bench-out-$suffix.fifo"
 .build/release/pipeline-setup >/dev/null
-.venv/bin/python scripts/bench/make_png.py "$out/bench.png" 100000
+.venv/bin/python -c 'import sys; from pipeline_testing.pngs import noise_png
+open(sys.argv[1], "wb").write(noise_png(int(sys.argv[2])))' "$out/bench.png" 100000
 HTTP_PORT=$port LOG_LEVEL=warning .build/release/upload-api >"$out/upload-api.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && break; sleep 0.1; done

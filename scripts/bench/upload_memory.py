@@ -6,22 +6,18 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import struct
 import sys
 import time
-import zlib
 from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-from stack import Stack  # noqa: E402
+from pipeline_testing.pngs import png_header
+from pipeline_testing.stack import ROOT, Stack
 
 
 def png(size: int) -> bytes:
-    chunk = b"IHDR" + struct.pack(">IIBBBBB", 4000, 3000, 8, 2, 0, 0, 0)
-    header = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    header = png_header(4000, 3000)
     return header + b"\x5a" * (size - len(header))
 
 

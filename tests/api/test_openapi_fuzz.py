@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stack import Stack
+from pipeline_testing.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = ROOT / ".venv" / "bin" / "st"

@@ -47,7 +47,3 @@ def queue_policy() -> dict[str, int]:
         values[name] = int(match.group(1).replace("_", ""))
     return values
 
-
-def dead_letter_queue_name(queue: str) -> str:
-    """QueuePolicy.deadLetterQueueName(for:): `x.fifo` → `x-dlq.fifo`."""
-    return queue[: -len(".fifo")] + "-dlq.fifo" if queue.endswith(".fifo") else queue + "-dlq"

@@ -3,7 +3,6 @@ test session, under a random stack name; deleted again at the end."""
 from __future__ import annotations
 
 import os
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -12,11 +11,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-# tests/ (stack.py) is importable however pytest was started (alone, this suite's rootdir is tests/aws).
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from cfn_template import ROOT, TEMPLATE, load  # noqa: E402
-from stack import emulator_environment  # noqa: E402
+from cfn_template import ROOT, TEMPLATE, load
+from pipeline_testing.stack import emulator_environment
 
 # The repository's tests/data, else ../shared/testdata (or TESTDATA_DIR) beside the checkout.
 TESTDATA_DIRS = [ROOT / "tests" / "data", Path(os.environ.get("TESTDATA_DIR", ROOT.parent / "shared" / "testdata"))]

@@ -9,7 +9,8 @@ import uuid
 
 import pytest
 
-from cfn_template import dead_letter_queue_name, load, queue_policy
+from cfn_template import load, queue_policy
+from pipeline_testing.aws import dlq_name
 
 POLICY = queue_policy()
 RESOURCES = load()["Resources"]
@@ -35,7 +36,7 @@ def test_template_queues_match_queue_policy_swift():
         assert dlq["FifoQueue"] is True
         assert dlq["MessageRetentionPeriod"] == POLICY["deadLetterRetentionSeconds"]
         assert dlq["SqsManagedSseEnabled"] is True
-        assert dlq["QueueName"]["Fn::Sub"] == dead_letter_queue_name(properties["QueueName"]["Fn::Sub"])
+        assert dlq["QueueName"]["Fn::Sub"] == dlq_name(properties["QueueName"]["Fn::Sub"])
     names = {RESOURCES[queue]["Properties"]["QueueName"]["Fn::Sub"] for queue in PAIRS}
     assert names == {"${AWS::StackName}-new-image-input.fifo", "${AWS::StackName}-new-image-processed.fifo"}
 
@@ -65,9 +66,9 @@ def test_stack_queues_have_the_attributes_pipeline_setup_gives(deployed, setup_q
     for queue in PAIRS:
         for source, name in (("stack", stack[queue]), ("pipeline-setup", setup[queue])):
             # Both follow QueuePolicy.deadLetterQueueName: <stem>-dlq.fifo.
-            assert attributes(sqs, dead_letter_queue_name(name))["FifoQueue"] == "true", source
+            assert attributes(sqs, dlq_name(name))["FifoQueue"] == "true", source
         main = {source: attributes(sqs, name) for source, name in (("stack", stack[queue]), ("setup", setup[queue]))}
-        dlq = {source: attributes(sqs, dead_letter_queue_name(name)) for source, name in (("stack", stack[queue]), ("setup", setup[queue]))}
+        dlq = {source: attributes(sqs, dlq_name(name)) for source, name in (("stack", stack[queue]), ("setup", setup[queue]))}
         for source in ("stack", "setup"):
             redrive = json.loads(main[source]["RedrivePolicy"])
             assert redrive["deadLetterTargetArn"] == dlq[source]["QueueArn"], source

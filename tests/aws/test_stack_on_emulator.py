@@ -26,7 +26,6 @@ import hashlib
 import io
 import json
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -42,7 +41,8 @@ from PIL import Image
 
 from cfn_template import ROOT
 from ecs_agent import FakeECSAgent, expiration_in
-from stack import Stack
+from pipeline_testing.pngs import noise_png
+from pipeline_testing.stack import Stack
 
 SERVICES = {"upload-api": "UploadApi", "processor": "Processor", "notifier": "Notifier"}
 # Resource types the emulator's CloudFormation has no model for (it skips them with a warning).
@@ -230,15 +230,6 @@ class TaskStack(Stack):
         return (self.log_dir / f"aws-{name}-{self.suffix}.log").read_text()
 
 
-def noise_png(megabytes: float) -> bytes:
-    """A PNG of random pixels (it does not compress), larger than one multipart part."""
-    side = int((megabytes * 2**20 / 3) ** 0.5)
-    image = Image.frombytes("RGB", (side, side), random.Random(7).randbytes(side * side * 3))
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
-
-
 def upload(stack: TaskStack, name: str, data: bytes) -> str:
     response = requests.post(f"{stack.upload_url}/upload", files={"image": (name, data, "image/png")}, timeout=60)
     assert response.status_code == 202, response.text
@@ -297,7 +288,7 @@ def test_images_are_processed_on_the_stacks_resources_with_each_services_task_ro
         assert all(status == 200 for status, _ in readiness.values()), readiness
 
         first = {upload(stack, Path(name).name, (testdata / name).read_bytes()): name for name in PHOTOS[:2]}
-        large = noise_png(6)
+        large = noise_png(6 << 20)  # larger than one multipart part
         first[upload(stack, "noise-6mib.png", large)] = None
         records = wait_states(stack, first)
 

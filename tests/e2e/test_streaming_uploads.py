@@ -2,22 +2,15 @@
 sent, leaves no object and no unfinished multipart upload behind (against the real upload API on
 the strict emulator)."""
 import socket
-import struct
 import time
-import zlib
 
 import pytest
 import requests
 
-from stack import Stack
+from pipeline_testing.pngs import png_header
+from pipeline_testing.stack import Stack
 
 PART = 5 << 20
-
-
-def png_header(width: int = 64, height: int = 64) -> bytes:
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    chunk = b"IHDR" + ihdr
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
 
 
 @pytest.fixture(scope="module")

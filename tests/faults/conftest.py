@@ -2,12 +2,11 @@
 
 Runs the release binaries (PIPELINE_BIN_DIR, default .build/release) on the emulator
 (.run/emulator.env or the AWS_* environment). Every test gets fresh buckets and queues and stops
-what it starts; see faultlib.StackFactory.
+what it starts; see pipeline_testing.stacks.StackFactory.
 """
 from __future__ import annotations
 
 import os
-import sys
 import textwrap
 import time
 from dataclasses import dataclass, field
@@ -15,11 +14,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: stack.py
-
-from stack import ROOT, emulator_environment  # noqa: E402
-
-from faultlib import StackFactory, find_testdata  # noqa: E402
+from pipeline_testing.stack import ROOT, emulator_environment
+from pipeline_testing.stacks import StackFactory, find_testdata
 
 BINARIES = ("upload-api", "processor", "notifier", "pipeline-setup")
 

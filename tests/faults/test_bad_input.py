@@ -17,8 +17,12 @@ from urllib.parse import quote
 
 import pytest
 
-from faultlib import (SAFE_FILENAME_RE, UUID_RE, corrupt_idat, flip_crc, jpeg_bytes, list_keys, multipart,
-                      png_header_only, queue_counts, raw_request, small_png, find_testdata, wait_for_states)
+from pipeline_testing.aws import list_keys, queue_counts
+from pipeline_testing.notifier import wait_for_states
+from pipeline_testing.pngs import corrupt_idat, flip_crc, jpeg_bytes, png_header_only, small_png
+from pipeline_testing.raw_http import multipart, raw_request
+from pipeline_testing.stacks import find_testdata
+from pipeline_testing.uploads import SAFE_FILENAME_RE, UUID_RE
 
 SMALL_LIMIT = 65536
 GOOD = small_png(11)          # a valid 48×48 RGB PNG, about 7 KB

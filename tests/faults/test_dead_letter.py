@@ -13,7 +13,11 @@ import time
 
 import pytest
 
-from faultlib import dlq_name, metric, post_image, queue_counts, queue_url, service_url, small_png, wait_until
+from pipeline_testing.aws import dlq_name, queue_counts, queue_url
+from pipeline_testing.pngs import small_png
+from pipeline_testing.stacks import service_url
+from pipeline_testing.uploads import post_image
+from pipeline_testing.waiting import metric, wait_until
 
 MAX_RECEIVES = 5
 VISIBILITY = 6

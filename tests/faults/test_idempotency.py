@@ -9,7 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from faultlib import list_images, list_keys, post_image, small_png, wait_for_states
+from pipeline_testing.aws import list_keys
+from pipeline_testing.notifier import list_images, wait_for_states
+from pipeline_testing.pngs import small_png
+from pipeline_testing.uploads import post_image
 
 
 @pytest.mark.case("Idempotency-Key retries")

@@ -23,9 +23,14 @@ import time
 
 import pytest
 
-from faultlib import SteadyUploader, list_images, list_keys, readyz, service_url, small_png, wait_for_states, wait_until
-from proxy import FaultProxy
-from stack import emulator_environment
+from pipeline_testing.aws import list_keys
+from pipeline_testing.notifier import list_images, wait_for_states
+from pipeline_testing.pngs import small_png
+from pipeline_testing.proxy import FaultProxy
+from pipeline_testing.stack import emulator_environment
+from pipeline_testing.stacks import service_url
+from pipeline_testing.uploads import SteadyUploader
+from pipeline_testing.waiting import readyz, wait_until
 
 RATE = 3.0            # uploads per second
 WARMUP = 3.0

@@ -9,8 +9,11 @@ import time
 
 import pytest
 
-from faultlib import (kill9, list_images, metric, post_image, queue_counts, service_url, sigterm_and_wait,
-                      wait_for_states, wait_until)
+from pipeline_testing.aws import queue_counts
+from pipeline_testing.notifier import list_images, wait_for_states
+from pipeline_testing.stacks import kill9, service_url, sigterm_and_wait
+from pipeline_testing.uploads import post_image
+from pipeline_testing.waiting import metric, wait_until
 
 IMAGES = 30
 VISIBILITY = 6

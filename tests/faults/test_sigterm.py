@@ -14,8 +14,12 @@ import time
 import pytest
 import requests
 
-from faultlib import (SteadyUploader, list_keys, metric, post_image, queue_counts, service_url, sigterm_and_wait,
-                      small_png, wait_for_states, wait_until)
+from pipeline_testing.aws import list_keys, queue_counts
+from pipeline_testing.notifier import wait_for_states
+from pipeline_testing.pngs import small_png
+from pipeline_testing.stacks import service_url, sigterm_and_wait
+from pipeline_testing.uploads import SteadyUploader, post_image
+from pipeline_testing.waiting import metric, wait_until
 
 EXIT_LIMIT = 30.0
 RELEASED_WITHIN = 3.0

@@ -2,23 +2,17 @@
 
 Runs the release binaries (PIPELINE_BIN_DIR, default .build/release) on LocalStack 4.14.0, the
 emulator docker compose runs (scripts/test-localstack.sh starts it natively and points AWS_* at
-it). Every test gets fresh buckets and queues and stops what it starts (faultlib.StackFactory).
+it). Every test gets fresh buckets and queues and stops what it starts (pipeline_testing.stacks.StackFactory).
 """
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-TESTS = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(TESTS))  # stack.py
-sys.path.insert(0, str(TESTS / "faults"))  # faultlib.py
-
-from stack import ROOT  # noqa: E402
-
-from faultlib import StackFactory  # noqa: E402
+from pipeline_testing.stack import ROOT
+from pipeline_testing.stacks import StackFactory
 
 BINARIES = ("upload-api", "processor", "notifier", "pipeline-setup")
 

@@ -22,9 +22,13 @@ import pytest
 import requests
 from PIL import Image
 
-from faultlib import (corrupt_idat, dlq_name, free_port, kill9, list_keys, metric, post_image, queue_counts,
-                      sigterm_and_wait, small_png, wait_for_states, wait_until)
-from proxy import FaultProxy
+from pipeline_testing.aws import dlq_name, list_keys, queue_counts
+from pipeline_testing.notifier import wait_for_states
+from pipeline_testing.pngs import corrupt_idat, noise_png, small_png
+from pipeline_testing.proxy import FaultProxy
+from pipeline_testing.stacks import free_port, kill9, sigterm_and_wait
+from pipeline_testing.uploads import post_image
+from pipeline_testing.waiting import metric, wait_until
 
 LISTED_WITHIN = 5.0   # seconds from a restart to every image listed with its final state
 EXIT_LIMIT = 30.0     # a service stops within its 20 s long poll, plus its work in hand
@@ -48,11 +52,9 @@ def expected_sha256(rgb: np.ndarray) -> str:
 
 
 def large_png() -> tuple[bytes, str]:
-    """A noise PNG of about 5.9 MB (over one 5 MiB part: a multipart upload), with its expected result."""
-    rgb = np.random.default_rng(22).integers(0, 256, size=(1400, 1400, 3), dtype=np.uint8)
-    out = io.BytesIO()
-    Image.fromarray(rgb, "RGB").save(out, format="PNG", compress_level=1)
-    return out.getvalue(), expected_sha256(rgb)
+    """A noise PNG of about 6 MB (over one 5 MiB part: a multipart upload), with its expected result."""
+    png = noise_png(6 << 20, seed=22)
+    return png, expected_sha256(np.asarray(Image.open(io.BytesIO(png)).convert("RGB")))
 
 
 def processed_png(stack, image_id: str) -> bytes:

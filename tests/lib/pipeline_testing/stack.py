@@ -1,4 +1,4 @@
-"""Starts and stops the pipeline's three services natively, for the end-to-end and browser tests.
+"""Starts and stops the pipeline's three services natively, for the tests and the benchmarks.
 
 Each test session gets its own buckets and queues (a random suffix) on the emulator, and its own
 ports, so it never disturbs a `make run` on the same machine. Everything started is stopped by PID.
@@ -16,7 +16,7 @@ from pathlib import Path
 import boto3
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]  # tests/lib/pipeline_testing/ -> the checkout
 
 
 def emulator_environment() -> dict[str, str]:

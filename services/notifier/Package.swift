@@ -35,6 +35,7 @@ let package = Package(
             name: "Notifier",
             dependencies: [
                 .product(name: "AWSClient", package: "AWSClient"),
+                .product(name: "PipelineConcurrency", package: "Pipeline"),
                 .product(name: "PipelineContract", package: "Pipeline"),
                 .product(name: "PipelineService", package: "Pipeline"),
                 .product(name: "Hummingbird", package: "hummingbird"),

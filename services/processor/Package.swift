@@ -53,6 +53,7 @@ let package = Package(
                 "ImageEngine",
                 .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PipelineConcurrency", package: "Pipeline"),
                 .product(name: "PipelineContract", package: "Pipeline"),
                 .product(name: "PipelineService", package: "Pipeline"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -38,6 +38,7 @@ let package = Package(
             dependencies: [
                 "CMemory",
                 .product(name: "AWSClient", package: "AWSClient"),
+                .product(name: "PipelineConcurrency", package: "Pipeline"),
                 .product(name: "PipelineContract", package: "Pipeline"),
                 .product(name: "PipelineService", package: "Pipeline"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "PipelineContract", targets: ["PipelineContract"]),
         .library(name: "PipelineAWS", targets: ["PipelineAWS"]),
         .library(name: "PipelineService", targets: ["PipelineService"]),
+        .library(name: "PipelineConcurrency", targets: ["PipelineConcurrency"]),
         .library(name: "PipelineTestSupport", targets: ["PipelineTestSupport"]),
         .executable(name: "pipeline-setup", targets: ["PipelineSetup"]),
     ],
@@ -42,6 +43,12 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
+        /// The concurrency primitives the services share (gates, slots, lingering batches, time
+        /// limits...), each in its own file with its own test; time comes from a `Clock`.
+        .target(
+            name: "PipelineConcurrency",
+            swiftSettings: swiftSettings
+        ),
         /// The seams on S3 and SQS, the shared configuration, the clients, resource setup.
         .target(
             name: "PipelineAWS",
@@ -59,7 +66,7 @@ let package = Package(
         .target(
             name: "PipelineService",
             dependencies: [
-                "PipelineContract", "PipelineAWS",
+                "PipelineContract", "PipelineAWS", "PipelineConcurrency",
                 .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -102,6 +109,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PipelineConcurrencyTests",
+            dependencies: ["PipelineConcurrency", "PipelineTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

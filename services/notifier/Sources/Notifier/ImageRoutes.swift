@@ -1,6 +1,7 @@
 import AWSClient
 import Foundation
 import Hummingbird
+import PipelineConcurrency
 import PipelineContract
 import PipelineService
 
@@ -119,18 +120,5 @@ struct JSONBody<Value: Encodable & Sendable>: ResponseGenerator {
             headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
         )
-    }
-}
-
-/// Runs one operation at a time; callers arriving meanwhile wait for the running one's outcome.
-actor SingleFlight {
-    private var running: Task<Void, any Error>?
-
-    func run(_ operation: @escaping @Sendable () async throws -> Void) async throws {
-        if let running { return try await running.value }
-        let task = Task { try await operation() }
-        running = task
-        defer { running = nil }
-        try await task.value
     }
 }

@@ -102,28 +102,4 @@ import Testing
         #expect(harness.input.calls.isEmpty, "no bucket was listed")
         #expect(harness.processed.calls.isEmpty, "no bucket was listed")
     }
-
-    @Test func concurrentRefreshesShareOneRebuild() async throws {
-        let flight = SingleFlight()
-        let runs = Counter()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<5 {
-                group.addTask {
-                    try await flight.run {
-                        await runs.increment()
-                        try await Task.sleep(for: .milliseconds(200))
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
-        #expect(await runs.value == 1, "callers that arrived during the run shared it")
-        try await flight.run { await runs.increment() }
-        #expect(await runs.value == 2, "a later call runs again")
-    }
-}
-
-actor Counter {
-    var value = 0
-    func increment() { value += 1 }
 }

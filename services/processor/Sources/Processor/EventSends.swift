@@ -1,3 +1,4 @@
+import PipelineConcurrency
 import PipelineContract
 
 /// Sends the processed and failed events a batch at a time (SendMessageBatch, ten a call).

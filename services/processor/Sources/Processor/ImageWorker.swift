@@ -1,7 +1,7 @@
 import Logging
+import PipelineConcurrency
 import PipelineContract
 import ServiceLifecycle
-import Synchronization
 
 /// Long-polls the input queue and works up to `concurrency` images at once.
 ///
@@ -117,59 +117,5 @@ struct ImageWorker: Service {
                 logger.warning("releasing a message failed; it returns after its visibility timeout", metadata: ["error": .string("\(error)")])
             }
         }
-    }
-}
-
-/// Counts free places for images; `waitForFree` suspends while none is free.
-final class Slots: Sendable {
-    private let state: Mutex<(free: Int, waiters: [CheckedContinuation<Void, Never>])>
-
-    init(_ count: Int) {
-        state = Mutex((count, []))
-    }
-
-    var free: Int { state.withLock { $0.free } }
-
-    /// Waits for at least one free place and returns how many there are.
-    func waitForFree() async -> Int {
-        while true {
-            let free = state.withLock { $0.free }
-            if free > 0 { return free }
-            await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.free > 0 { return true }
-                    state.waiters.append(continuation)
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        }
-    }
-
-    func take() {
-        state.withLock { $0.free -= 1 }
-    }
-
-    func release() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.free += 1
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-}
-
-/// Frees one taken slot, once, however often it is called.
-final class SlotRelease: Sendable {
-    private let slots: Slots
-    private let released = Atomic(false)
-
-    init(_ slots: Slots) {
-        self.slots = slots
-    }
-
-    func release() {
-        if !released.exchange(true, ordering: .relaxed) { slots.release() }
     }
 }

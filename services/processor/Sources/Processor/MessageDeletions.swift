@@ -1,4 +1,5 @@
 import Logging
+import PipelineConcurrency
 import PipelineContract
 
 /// Deletes worked messages a batch at a time.

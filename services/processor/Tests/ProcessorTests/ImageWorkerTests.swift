@@ -103,18 +103,6 @@ import Testing
         #expect(changes.values.sorted { $0.count < $1.count } == [[3], [3, 3]])
     }
 
-    @Test func slotsBoundConcurrency() async {
-        let slots = Slots(2)
-        #expect(await slots.waitForFree() == 2)
-        slots.take()
-        slots.take()
-        #expect(slots.free == 0)
-        let waiter = Task { await slots.waitForFree() }
-        try? await Task.sleep(for: .milliseconds(50))
-        slots.release()
-        #expect(await waiter.value == 1)
-    }
-
     @Test func operationalRoutes() async throws {
         let harness = WorkerHarness()
         let app = Application(router: buildRouter(dependencies: harness.dependencies))

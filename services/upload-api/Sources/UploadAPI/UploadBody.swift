@@ -1,6 +1,7 @@
 import Hummingbird
 import MultipartKit
 import NIOCore
+import PipelineConcurrency
 import PipelineService
 import Foundation
 import PipelineContract

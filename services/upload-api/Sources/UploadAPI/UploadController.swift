@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PipelineConcurrency
 import PipelineContract
 import PipelineService
 import Prometheus

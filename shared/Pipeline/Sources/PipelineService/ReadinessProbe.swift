@@ -1,4 +1,5 @@
 import Foundation
+import PipelineConcurrency
 import Synchronization
 
 /// Answers "can this service do its work now?" by running its checks (S3 and SQS reachable),

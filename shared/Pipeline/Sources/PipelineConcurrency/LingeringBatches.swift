@@ -1,13 +1,14 @@
 import Synchronization
 
-/// Items that wait up to `linger` for others and then go out together: what the processor's
-/// batched deletions and batched events share.
+/// Items that wait up to `linger` for others and then go out together: the processor's batched
+/// deletions and batched events (docs/performance.md#batched-deletes-and-events-processor).
 ///
 /// ``add(_:)`` returns at once. ``run()`` hands each batch to `send`; it returns once ``finish()``
 /// was called and nothing waits. After that, ``add(_:)`` refuses the item and the caller sends it
 /// on its own.
-final class LingeringBatches<Item: Sendable>: Sendable {
-    let linger: Duration
+public final class LingeringBatches<Item: Sendable>: Sendable {
+    public let linger: Duration
+    private let clock: any Clock<Duration>
     private let send: @Sendable ([Item]) async -> Void
 
     private struct State {
@@ -20,13 +21,17 @@ final class LingeringBatches<Item: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
-    init(linger: Duration, send: @escaping @Sendable ([Item]) async -> Void) {
+    /// - Parameters:
+    ///   - clock: what `linger` is measured on (a manual clock in tests).
+    ///   - send: hands a batch on; called from ``run()`` only, one batch at a time.
+    public init(linger: Duration, clock: some Clock<Duration> = ContinuousClock(), send: @escaping @Sendable ([Item]) async -> Void) {
         self.linger = linger
+        self.clock = clock
         self.send = send
     }
 
     /// Queues `item` for the next batch; false once ``run()`` has ended (send it yourself).
-    func add(_ item: Item) -> Bool {
+    public func add(_ item: Item) -> Bool {
         let (accepted, wakeUp) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
             if state.stopped { return (false, nil) }
             state.waiting.append(item)
@@ -38,7 +43,7 @@ final class LingeringBatches<Item: Sendable>: Sendable {
     }
 
     /// Sends what waits, without lingering, and lets ``run()`` return.
-    func finish() {
+    public func finish() {
         let wakeUp = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.finished = true
             defer { state.wakeUp = nil }
@@ -51,11 +56,11 @@ final class LingeringBatches<Item: Sendable>: Sendable {
     ///
     /// - Parameter othersMayJoin: asked when an item comes; false sends it without lingering
     ///   (nothing else is on its way).
-    func run(othersMayJoin: @Sendable () -> Bool = { true }) async {
+    public func run(othersMayJoin: @Sendable () -> Bool = { true }) async {
         while true {
             await waitForWork()
             if !state.withLock({ $0.finished }), othersMayJoin() {
-                try? await Task.sleep(for: linger)
+                try? await Self.sleep(on: clock, for: linger)
             }
             let (batch, done) = state.withLock { state -> ([Item], Bool) in
                 defer { state.waiting.removeAll() }
@@ -85,5 +90,9 @@ final class LingeringBatches<Item: Sendable>: Sendable {
             }
             if ready { continuation.resume() }
         }
+    }
+
+    private static func sleep(on clock: some Clock<Duration>, for duration: Duration) async throws {
+        try await clock.sleep(until: clock.now.advanced(by: duration), tolerance: nil)
     }
 }

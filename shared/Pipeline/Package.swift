@@ -112,6 +112,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PipelineServiceTests",
+            dependencies: [
+                "PipelineAWS", "PipelineConcurrency", "PipelineContract", "PipelineService", "PipelineTestSupport",
+                .product(name: "AWSClient", package: "AWSClient"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PipelineTestSupportTests",
+            dependencies: [
+                "PipelineConcurrency", "PipelineContract", "PipelineTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PipelineConcurrencyTests",
             dependencies: ["PipelineConcurrency", "PipelineTestSupport"],
             swiftSettings: swiftSettings

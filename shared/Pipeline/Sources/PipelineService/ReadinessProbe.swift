@@ -16,16 +16,22 @@ public final class ReadinessProbe: Sendable {
     let checks: [(name: String, run: Check)]
     let cacheFor: Duration
     let timeout: Duration
+    /// What `timeout` is measured on (a manual clock in tests).
+    let clock: any Clock<Duration>
     private let cached = Mutex<(at: ContinuousClock.Instant, failures: [Failure])?>(nil)
 
     /// - Parameters:
     ///   - checks: named checks, run in parallel.
     ///   - cacheFor: how long an answer is reused.
     ///   - timeout: a check taking longer has failed.
-    public init(checks: [(name: String, run: Check)], cacheFor: Duration = .seconds(3), timeout: Duration = .seconds(2)) {
+    public init(
+        checks: [(name: String, run: Check)], cacheFor: Duration = .seconds(3), timeout: Duration = .seconds(2),
+        clock: some Clock<Duration> = ContinuousClock()
+    ) {
         self.checks = checks
         self.cacheFor = cacheFor
         self.timeout = timeout
+        self.clock = clock
     }
 
     /// The failed checks; empty when ready.
@@ -33,11 +39,12 @@ public final class ReadinessProbe: Sendable {
         let now = ContinuousClock.now
         if let cached = cached.withLock({ $0 }), now - cached.at < cacheFor { return cached.failures }
         let timeout = self.timeout
+        let clock = self.clock
         let failures = await withTaskGroup(of: Failure?.self) { group in
             for check in checks {
                 group.addTask {
                     do {
-                        try await withTimeLimit(timeout) { try await check.run() }
+                        try await withTimeLimit(timeout, clock: clock) { try await check.run() }
                         return nil
                     } catch {
                         return Failure(name: check.name, reason: String(describing: error))

@@ -5,10 +5,12 @@ import PipelineContract
 import PipelineService
 import Testing
 
-@Suite struct PipelineConfigurationTests {
+/// The part of the configuration every service reads: PipelineConfiguration (AWS, resource names),
+/// the HTTP address, logging, and the image limits.
+@Suite struct SharedConfigurationTests {
     let credentials = ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"]
 
-    @Test func defaultsFollowTheDesignTable() throws {
+    @Test func defaultsFollowTheConfigurationTable() throws {
         let shared = try SharedConfiguration(environment: EnvironmentVariables(credentials), defaultPort: 8081)
         #expect(shared.pipeline.inputBucket == "image-input")
         #expect(shared.pipeline.processedBucket == "image-processed")
@@ -40,10 +42,5 @@ import Testing
         } throws: { error in
             (error as? ConfigurationError)?.variable == variable
         }
-    }
-
-    @Test func deadLetterQueueNames() {
-        #expect(QueuePolicy.deadLetterQueueName(for: "new-image-input.fifo") == "new-image-input-dlq.fifo")
-        #expect(QueuePolicy.deadLetterQueueName(for: "plain") == "plain-dlq")
     }
 }

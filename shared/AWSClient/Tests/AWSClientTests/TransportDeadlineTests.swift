@@ -16,7 +16,7 @@ import AWSTestSupport
         )
     }
 
-    @Test(arguments: TestTransport.allCases) func noResponseHeadEndsAtTheCallsTimeout(_ kind: TestTransport) async throws {
+    @Test(arguments: TransportKind.allCases) func noResponseHeadEndsAtTheCallsTimeout(_ kind: TransportKind) async throws {
         let server = try ScriptedServer(chunks: [])  // reads the request, answers nothing
         defer { server.stop() }
         let transport = kind.make(readTimeout: .seconds(20))
@@ -31,7 +31,7 @@ import AWSTestSupport
         try await transport.shutdown()
     }
 
-    @Test(arguments: TestTransport.allCases) func aBodyThatKeepsComingOutlivesTheCallsTimeout(_ kind: TestTransport) async throws {
+    @Test(arguments: TransportKind.allCases) func aBodyThatKeepsComingOutlivesTheCallsTimeout(_ kind: TransportKind) async throws {
         // The head at once, then fifteen parts 200 ms apart: three seconds in all, three times the
         // timeout (which leaves a busy test run time to connect and get the head).
         let body = Array(repeating: "0123456789", count: 15)
@@ -45,7 +45,7 @@ import AWSTestSupport
         try await transport.shutdown()
     }
 
-    @Test(arguments: TestTransport.allCases) func aBodyThatStallsEndsAtTheReadTimeout(_ kind: TestTransport) async throws {
+    @Test(arguments: TransportKind.allCases) func aBodyThatStallsEndsAtTheReadTimeout(_ kind: TransportKind) async throws {
         let head = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
         let server = try ScriptedServer(chunks: [(head, .zero), ("only ten b", .zero)])
         defer { server.stop() }

@@ -11,7 +11,7 @@ struct IntegrationContext {
     let s3: S3Client
     let sqs: SQSClient
 
-    static func make(_ kind: TestTransport) throws -> IntegrationContext? {
+    static func make(_ kind: TransportKind) throws -> IntegrationContext? {
         guard var configuration = try Emulator.configuration() else { return nil }
         configuration.retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(50))
         let transport = kind.make()
@@ -23,7 +23,7 @@ struct IntegrationContext {
     }
 
     /// Runs `body` with a context on a `kind` transport and always closes its connections.
-    static func run(_ kind: TestTransport, _ body: (IntegrationContext) async throws -> Void) async throws {
+    static func run(_ kind: TransportKind, _ body: (IntegrationContext) async throws -> Void) async throws {
         guard let context = try make(kind) else { return }
         do {
             try await body(context)

@@ -7,7 +7,7 @@ import Testing
 
 /// Every S3 operation against the emulator, with signatures checked for real.
 @Suite struct S3IntegrationTests {
-    @Test(arguments: TestTransport.allCases) func objectLifecycle(_ kind: TestTransport) async throws {
+    @Test(arguments: TransportKind.allCases) func objectLifecycle(_ kind: TransportKind) async throws {
         try await IntegrationContext.run(kind) { context in
             let s3 = context.s3
             let bucket = "it-objects-\(Emulator.uniqueSuffix())"
@@ -66,7 +66,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func listingWithPrefixAndPagination(_ kind: TestTransport) async throws {
+    @Test(arguments: TransportKind.allCases) func listingWithPrefixAndPagination(_ kind: TransportKind) async throws {
         try await IntegrationContext.run(kind) { context in
             let s3 = context.s3
             let bucket = "it-list-\(Emulator.uniqueSuffix())"
@@ -85,7 +85,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func wrongSecretIsRefusedAsSignatureDoesNotMatch(_ kind: TestTransport) async throws {
+    @Test(arguments: TransportKind.allCases) func wrongSecretIsRefusedAsSignatureDoesNotMatch(_ kind: TransportKind) async throws {
         guard var configuration = try Emulator.configuration() else { return }
         configuration.credentials.secretAccessKey += "-wrong"
         configuration.retry = .none

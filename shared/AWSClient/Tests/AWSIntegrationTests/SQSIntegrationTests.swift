@@ -12,7 +12,7 @@ import Testing
         return try await sqs.createQueue(named: "\(stem)-\(Emulator.uniqueSuffix()).fifo", attributes: base.merging(attributes) { $1 })
     }
 
-    @Test(arguments: TestTransport.allCases) func fifoRoundTripWithDeduplication(_ kind: TestTransport) async throws {
+    @Test(arguments: TransportKind.allCases) func fifoRoundTripWithDeduplication(_ kind: TransportKind) async throws {
         try await IntegrationContext.run(kind) { context in
             let sqs = context.sqs
             let url = try await fifoQueue(sqs, "it-fifo")
@@ -46,7 +46,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func visibilityTimeoutExpiryRedelivers(_ kind: TestTransport) async throws {
+    @Test(arguments: TransportKind.allCases) func visibilityTimeoutExpiryRedelivers(_ kind: TransportKind) async throws {
         try await IntegrationContext.run(kind) { context in
             let sqs = context.sqs
             let url = try await fifoQueue(sqs, "it-visibility", attributes: ["VisibilityTimeout": "1"])
@@ -65,7 +65,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func messageMovesToTheDeadLetterQueueAfterFiveReceives(_ kind: TestTransport) async throws {
+    @Test(arguments: TransportKind.allCases) func messageMovesToTheDeadLetterQueueAfterFiveReceives(_ kind: TransportKind) async throws {
         try await IntegrationContext.run(kind) { context in
             let sqs = context.sqs
             let dlq = try await fifoQueue(sqs, "it-dlq")
@@ -84,7 +84,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func unknownQueueIsATypedError(_ kind: TestTransport) async throws {
+    @Test(arguments: TransportKind.allCases) func unknownQueueIsATypedError(_ kind: TransportKind) async throws {
         try await IntegrationContext.run(kind) { context in
             await #expect {
                 _ = try await context.sqs.queueURL(named: "it-missing-\(Emulator.uniqueSuffix()).fifo")
@@ -95,7 +95,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func wrongSecretIsRefusedAsSignatureDoesNotMatch(_ kind: TestTransport) async throws {
+    @Test(arguments: TransportKind.allCases) func wrongSecretIsRefusedAsSignatureDoesNotMatch(_ kind: TransportKind) async throws {
         guard var configuration = try Emulator.configuration() else { return }
         configuration.credentials.secretAccessKey += "-wrong"
         configuration.retry = .none

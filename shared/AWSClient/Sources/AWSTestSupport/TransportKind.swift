@@ -1,7 +1,7 @@
 import AWSClient
 
-/// The real transports, for tests that must hold for each of them.
-public enum TestTransport: String, CaseIterable, Sendable, CustomStringConvertible {
+/// The kinds of real transport, for tests that must hold for each of them.
+public enum TransportKind: String, CaseIterable, Sendable, CustomStringConvertible {
     case asyncHTTPClient
     case nio
 

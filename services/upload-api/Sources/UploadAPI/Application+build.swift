@@ -13,7 +13,7 @@ struct UploadDependencies: Sendable {
     var events: any MessageQueue
     var metrics = UploadMetrics()
     /// Storing and queueing, which a request waits for up to 30 s and which finishes regardless.
-    var completions = UploadCompletions(logger: Logger(label: UploadAPIConfiguration.serviceName))
+    var inFlight = UploadsInFlight(logger: Logger(label: UploadAPIConfiguration.serviceName))
 }
 
 /// Builds the router: `POST /upload`, the OpenAPI document, health, readiness and metrics, with CORS.
@@ -25,7 +25,7 @@ func buildRouter(configuration: UploadAPIConfiguration, dependencies: UploadDepe
     }
     UploadController(
         store: dependencies.store, queue: dependencies.queue, events: dependencies.events,
-        limits: configuration.limits, metrics: dependencies.metrics, completions: dependencies.completions
+        limits: configuration.limits, metrics: dependencies.metrics, inFlight: dependencies.inFlight
     ).addRoutes(to: router)
     router.get("/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
@@ -49,6 +49,6 @@ func buildApplication(configuration: UploadAPIConfiguration, dependencies: Uploa
         logger: logger
     )
     // On SIGTERM the server stops taking requests, then uploads still being stored or queued finish.
-    app.addServices(dependencies.completions)
+    app.addServices(dependencies.inFlight)
     return app
 }

@@ -14,7 +14,7 @@ struct UploadController: Sendable {
     let events: any MessageQueue
     let limits: ImageLimits
     let metrics: UploadMetrics
-    let completions: UploadCompletions
+    let inFlight: UploadsInFlight
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
         router.post("/upload") { request, context in
@@ -70,7 +70,7 @@ struct UploadController: Sendable {
             let stored = Shared<Int?>(nil)
             do {
                 // The body streams to S3 as it arrives; the 30 s for S3 and SQS start when it ends.
-                try await completions.run(after: body.bodyEnded) { verdict in
+                try await inFlight.run(after: body.bodyEnded) { verdict in
                     let size = try await storeStreaming(body, key: key, imageID: imageID, logger: workLogger)
                     stored.set(size)
                     let message = ImageUploadedMessage(
@@ -87,7 +87,7 @@ struct UploadController: Sendable {
                     }
                     await announce(message, logger: workLogger)
                 }
-            } catch is UploadCompletions.DeadlinePassed {
+            } catch is UploadsInFlight.DeadlinePassed {
                 logger.warning("S3 or SQS did not answer in time; the upload goes on in the background", metadata: ["key": .string(key)])
                 throw APIError.unavailable("The image store or the processing queue", retryAfter: 10)
             }

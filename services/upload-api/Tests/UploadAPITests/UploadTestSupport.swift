@@ -32,7 +32,7 @@ struct UploadHarness {
             configuration: configuration,
             dependencies: UploadDependencies(
                 store: store, queue: queue, events: events, metrics: metrics,
-                completions: UploadCompletions(answerDeadline: answerDeadline, logger: Logger(label: "test"))
+                inFlight: UploadsInFlight(answerDeadline: answerDeadline, logger: Logger(label: "test"))
             ),
             logger: Logger(label: "test")
         )

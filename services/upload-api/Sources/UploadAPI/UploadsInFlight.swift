@@ -3,7 +3,7 @@ import PipelineConcurrency
 import ServiceLifecycle
 import Synchronization
 
-/// Storing and queueing uploads, with a deadline on what waits for S3 and SQS.
+/// The uploads being stored and queued now, each with a deadline on what waits for S3 and SQS.
 ///
 /// A request waits for its upload's work up to ``answerDeadline`` after its body ended (never more
 /// than 30 s on S3 or SQS: docs/design.md#upload-api); past that it answers 503 with Retry-After
@@ -14,7 +14,7 @@ import Synchronization
 /// A message queued after the client heard 503 (its send was under way at the deadline) is left
 /// without its object, so the processor fails it instead of processing an image the client was told
 /// to send again. On shutdown the work and clean-ups in hand are waited for, up to ``drainLimit``.
-final class UploadCompletions: Service, Sendable {
+final class UploadsInFlight: Service, Sendable {
     /// The longest a request waits for S3 and SQS.
     let answerDeadline: Duration
     /// The longest shutdown waits for work in hand.

@@ -24,8 +24,8 @@ for package in "${packages[@]}"; do
   [ "${PIPESTATUS[0]}" = 0 ] || failed+=("$package")
 done
 
-echo "== containers, API fuzzing, end to end, browser (pytest)"
-bash tests/e2e/run.sh || failed+=("tests (pytest)")
+echo "== containers, API fuzzing, end to end, AWS template, browser (pytest)"
+scripts/test-suites.sh || failed+=("tests (pytest)")
 
 # The fault suite drives the release binaries, as they run in production.
 echo "== fault suite (release binaries)"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The Python suites (pytest): container-file checks, end to end, and the real-browser test of the
-# page, against the services' debug binaries (.build/debug) on the emulator scripts/test.sh started.
+# The Python suites on the debug binaries (.build/debug), with the emulator scripts/test.sh started:
+# tests/containers (the compose file and Dockerfiles), tests/api (schemathesis on the OpenAPI
+# document), tests/e2e (the pipeline end to end), tests/aws (the AWS template, linted and deployed on
+# the emulator) and tests/browser (the page in headless Chromium). Extra arguments go to pytest.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 mkdir -p tests/output
 for package in shared/Pipeline services/upload-api services/processor services/notifier; do

@@ -36,14 +36,14 @@ let package = Package(
         /// for, libpng for the others (libpng reports errors with longjmp, which Swift cannot catch),
         /// its own deflate for the output, ISA-L's CRC-32 and Adler-32, zlib's for small chunks.
         .target(
-            name: "CPNGShim",
+            name: "CImageEngine",
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("isal"), .linkedLibrary("z"), .linkedLibrary("m")]
         ),
         /// Decoding, OpenCV-exact binarization and encoding. No AWS inside; its size limits are
         /// the contract's `ImageLimits`, the same table the upload API refuses by.
         .target(
             name: "ImageEngine",
-            dependencies: ["CPNGShim", .product(name: "PipelineContract", package: "Pipeline")],
+            dependencies: ["CImageEngine", .product(name: "PipelineContract", package: "Pipeline")],
             swiftSettings: swiftSettings
         ),
         /// The `processor` executable: the SQS worker (`serve`, the default) and the `binarize` CLI.

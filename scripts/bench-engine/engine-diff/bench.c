@@ -7,7 +7,7 @@
 //
 // Prints, per file, the median CPU milliseconds (user + system) of each engine, their ratio and
 // the output sizes.
-#include "CPNGShim.h"
+#include "CImageEngine.h"
 #include "read_file.h"
 
 #include <stdio.h>

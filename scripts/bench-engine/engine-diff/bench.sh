@@ -29,7 +29,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 source "$here/build.sh"
 gcc -shared -o "$work/libengines.so" "$work/old.o" "$work"/new-obj/*.o "${libs[@]}"
-gcc "${cflags[@]}" -I"$root/$shim/include" "$here/bench.c" "$work/old.o" "$work"/new-obj/*.o "${libs[@]}" \
+gcc "${cflags[@]}" -I"$root/$engine/include" "$here/bench.c" "$work/old.o" "$work"/new-obj/*.o "${libs[@]}" \
     -o "$work/engine-bench"
 
 echo "== CPU ms per image, median of $runs (binary output, 1 bit, threshold 127)"

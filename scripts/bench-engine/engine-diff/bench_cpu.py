@@ -4,7 +4,7 @@ the machine's ups and downs hit all three alike (see bench.sh).
     python bench_cpu.py LIBENGINES.so RUNS FILE...
     python bench_cpu.py --peak opencv|old|new LIBENGINES.so FILE     one run, for peak RSS
 
-The engines are cps_process of the old and the new CPNGShim (old_cps_process, cps_process) in
+The engines are cps_process of the old and the new C engine (old_cps_process, cps_process) in
 LIBENGINES.so, with the processor's default output: a 1-bit PNG at threshold 127. OpenCV is the
 reference: imdecode(IMREAD_COLOR), cvtColor(BGR2GRAY), threshold(127), imencode(".png"). CPU is
 user + system time of the process (all threads), median of RUNS.

@@ -1,4 +1,4 @@
-// engine-diff: the new CPNGShim against the old one (a git revision: the libpng-only engine by default), on every PNG given and on many
+// engine-diff: the new C engine against the old one (a git revision: the libpng-only engine by default), on every PNG given and on many
 // damaged and re-encoded variants of each. Built and run by run.sh.
 //
 // For each input (a file or a variant) and each of three modes (raw gray; binary PNG, 1 bit,
@@ -9,7 +9,7 @@
 //
 //   engine-diff [-q] [-v] FILE...      exit status 1 on any mismatch; -v lists the inputs that
 //                                      libpng accepted after the fast decoder gave up
-#include "CPNGShim.h"
+#include "CImageEngine.h"
 #include "read_file.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Differential test of the image engine: the CPNGShim of the working tree against the one of a git
+# Differential test of the image engine: the C engine (CImageEngine) of the working tree against the one of a git
 # revision (by default the last commit of the libpng-only engine), in one process, on every PNG of the test data and on thousands of
 # damaged and re-encoded variants of each (see diff.c). Compiles C only (gcc -O2), no Swift.
 #
@@ -34,7 +34,7 @@ trap 'rm -rf "$work"' EXIT
 # Counts of images the fast decoder accepted and left to libpng.
 new_cflags=(-DCPS_DECODE_STATS ${sanitize[@]+"${sanitize[@]}"})
 source "$here/build.sh"
-gcc "${cflags[@]}" ${sanitize[@]+"${sanitize[@]}"} -I"$root/$shim/include" "$here/diff.c" "$work/old.o" "$work"/new-obj/*.o "${libs[@]}" \
+gcc "${cflags[@]}" ${sanitize[@]+"${sanitize[@]}"} -I"$root/$engine/include" "$here/diff.c" "$work/old.o" "$work"/new-obj/*.o "${libs[@]}" \
     -o "$work/engine-diff"
 
 python3 "$here/gen-synthetic.py" "$work/synthetic"

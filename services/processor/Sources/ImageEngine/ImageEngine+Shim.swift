@@ -1,4 +1,4 @@
-import CPNGShim
+import CImageEngine
 import PipelineContract
 
 #if canImport(FoundationEssentials)
@@ -7,7 +7,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// One call into CPNGShim, and its result or refusal in Swift terms.
+/// One call into CImageEngine, and its result or refusal in Swift terms.
 enum ShimCall {
     struct Output {
         var bytes: [UInt8]

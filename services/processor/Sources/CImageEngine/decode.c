@@ -26,7 +26,7 @@
 //   12.6 MP mosaic-4096x3072.png (test data)     247      165      51      0.21
 //
 // Of "now" on the grain photo: inflate about 70%, unfiltering 10%, gray 3%, output PNG 5%.
-#include "shim.h"
+#include "engine.h"
 
 #include <isa-l/crc.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 // cps_process: scan, decode, threshold and encode, streaming rows whenever the image allows.
-#include "shim.h"
+#include "engine.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 // What the x86_64 CPU offers beyond SSE2 (the baseline these files are compiled for), read once
 // with cpuid, and the clean-up ISA-L's AVX code needs. Elsewhere: nothing, and no-ops.
-#include "shim.h"
+#include "engine.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <cpuid.h>

@@ -14,7 +14,7 @@
 //
 // No libpng transform is set: each raw row is converted to gray here (gray.c), which is exact and
 // cheaper than expanding to BGR first.
-#include "shim.h"
+#include "engine.h"
 
 #include <png.h>
 #include <setjmp.h>

@@ -3,7 +3,7 @@
 // The CLI maps its input file instead of reading it into memory. Read pages of a file mapping
 // stay resident until the mapping ends, so a 24 MB input would still count 24 MB of resident
 // memory at the end of the decode; released behind the read position, it counts about a batch.
-#include "shim.h"
+#include "engine.h"
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <sys/mman.h>

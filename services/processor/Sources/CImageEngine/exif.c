@@ -3,7 +3,7 @@
 // OpenCV walks the entries of IFD0 in order and stops at the first one it cannot read; the entries
 // read before that still count, and the first Orientation entry wins. It reads the values of some
 // other tags (and so may stop on them), so those reads are replayed here for their bounds only.
-#include "shim.h"
+#include "engine.h"
 
 typedef struct {
     const uint8_t *data;

@@ -35,7 +35,7 @@
 // followed by a literal, or a length with its distance code, decoded by one lookup when their
 // codes fit in the root bits; 64-bit refills; matches copied 8 or 16 bytes at a time (distance 1
 // as a byte pattern).
-#include "shim.h"
+#include "engine.h"
 
 #include <isa-l/igzip_lib.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
 // 8-bit RGB and RGBA rows, the photos, go 8 pixels at a time through SSE2 (pmaddwd computes the
 // formula exactly, in 32 bits) and SSSE3 (pshufb spreads RGB pixels); the 1-bit binary rows 16
 // at a time. Elsewhere, and for the other layouts, plain C.
-#include "shim.h"
+#include "engine.h"
 
 #include <float.h>
 #include <math.h>

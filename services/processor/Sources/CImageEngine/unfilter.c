@@ -13,7 +13,7 @@
 //   Paeth        226.0       36.6      27.9
 //
 // The plain C does the other layouts, and everything off x86_64.
-#include "shim.h"
+#include "engine.h"
 
 #include <string.h>
 

@@ -1,8 +1,8 @@
-// Internal declarations shared by the .c files of CPNGShim.
+// Internal declarations shared by the .c files of CImageEngine.
 #ifndef CPNGSHIM_INTERNAL_H
 #define CPNGSHIM_INTERNAL_H
 
-#include "include/CPNGShim.h"
+#include "include/CImageEngine.h"
 
 #include <stdarg.h>
 

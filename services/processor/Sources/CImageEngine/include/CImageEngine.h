@@ -1,4 +1,4 @@
-/// CPNGShim: PNG decoding, OpenCV-exact binarization and PNG encoding.
+/// CImageEngine: PNG decoding, OpenCV-exact binarization and PNG encoding.
 ///
 /// Decoding has its own inflate, exactly as strict as zlib's, for every image it can vouch for, and
 /// libpng for the others (damaged files); the output PNG is written without libpng. libpng reports

@@ -16,7 +16,7 @@
 // (up to 35% on a single image, 2x at 8 bits on some). deflate_rle.c makes zlib's Z_RLE tokens,
 // and so zlib's sizes, in half zlib's time. The UP filter turns a row equal to the one above into
 // zeros, which distance-1 matches could not otherwise reuse; text and diagrams gain most.
-#include "shim.h"
+#include "engine.h"
 
 #include <isa-l/crc.h>
 #include <stdlib.h>

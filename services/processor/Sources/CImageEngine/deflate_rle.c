@@ -3,7 +3,7 @@
 // tokens then gets its own Huffman codes. Binary images are runs of equal bytes (more so after
 // the UP filter), which these matches take whole, for sizes within a few per cent of zlib's
 // level 1 Z_RLE at a fraction of its time; the measurements are in png_write.c.
-#include "shim.h"
+#include "engine.h"
 
 #include <isa-l/igzip_lib.h>
 #include <stdlib.h>

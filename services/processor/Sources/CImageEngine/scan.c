@@ -6,7 +6,7 @@
 // be known before the first row: the eXIf orientation (which may stand after IDAT), the palette, the
 // run of IDAT chunks, and the first frame of an animated PNG. It reads lengths, types and the small
 // chunks it needs; libpng checks the image data (IDAT CRCs, zlib, filters) while decoding.
-#include "shim.h"
+#include "engine.h"
 
 #include <stdio.h>
 #include <string.h>

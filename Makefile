@@ -21,7 +21,8 @@ help:
 	@echo "make bench-cost   60 uploads through the stack: CPU ms per image of each service, processor/engine ratio"
 	@echo "make testdata   regenerate tests/data/expected-opencv.json from OpenCV (PyPI wheel, x86_64)"
 	@echo "make lint-aws   cfn-lint and checkov on the AWS template (deploy/aws); make test runs it too"
-	@echo "make engine-diff  the engine against the last libpng-only engine on 91,557 inputs (SANITIZE=1: ASan+UBSan)"
+	@echo "make engine-diff  the engine against the last libpng-only engine on 91,557 inputs (SANITIZE=1: ASan+UBSan); make test runs a sample"
+	@echo "make fuzz       libFuzzer (ASan+UBSan) on the engine's entry point for FUZZ_SECONDS (default 60)"
 	@echo "make bench-engine / bench-upload / bench-pipeline / bench-notifier / bench-cost   benchmarks (README: Benchmarks)"
 
 build:
@@ -62,9 +63,12 @@ test-localstack:
 test-faults:
 	@scripts/test-faults.sh
 
-.PHONY: engine-diff
+.PHONY: engine-diff fuzz
+fuzz:
+	@scripts/fuzz.sh
+
 engine-diff:
-	@bash scripts/bench-engine/engine-diff/run.sh -q $(if $(SANITIZE),--sanitize)
+	@bash services/processor/EngineDiff/run.sh -q $(if $(SANITIZE),--sanitize)
 
 bench-engine:
 	@bash scripts/bench-engine/run.sh $${RUNS:+--runs "$$RUNS"} $${ONLY:+--only "$$ONLY"}

@@ -24,6 +24,16 @@ for package in "${packages[@]}"; do
   [ "${PIPESTATUS[0]}" = 0 ] || failed+=("$package")
 done
 
+# The C engine against the last libpng-only engine (git history), on every fourth test file and
+# its damaged variants; make engine-diff runs all of them.
+echo "== engine differential test (a sample)"
+bash services/processor/EngineDiff/run.sh -q --sample 4
+case $? in
+0) ;;
+2) echo "engine-diff: skipped, no git history in this clone" ;;
+*) failed+=("engine-diff") ;;
+esac
+
 echo "== containers, API fuzzing, end to end, AWS template, browser (pytest)"
 scripts/test-suites.sh || failed+=("tests (pytest)")
 

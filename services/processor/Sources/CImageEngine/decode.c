@@ -10,7 +10,7 @@
 // start, with its own verdict and messages: on damaged data, libpng's verdict depends on details
 // (an error after the last row is only a warning, and where the last row ends depends on its
 // 8 KiB reads), which re-running it reproduces exactly. Extra image data and data after the zlib
-// stream are accepted here, as libpng accepts them. scripts/bench-engine/engine-diff checks all
+// stream are accepted here, as libpng accepts them. services/processor/EngineDiff checks all
 // this against the libpng path on 92,000 files and damaged variants.
 //
 // CPU ms of cps_process (1-bit output, threshold 127), median of 9, interleaved in one process
@@ -180,8 +180,13 @@ cps_status cps_decode(const uint8_t *data, const cps_png_info *info, uint8_t *ca
         for (uint32_t r = 0; r < rows;) {
             int two = pairs && r + 1 < rows;
             const uint8_t *raw = cps_inflate_take(z, (row_bytes + 1) * (two ? 2 : 1));
+            if (!raw) {
+                status = CPS_DECODE_FALLBACK;
+                goto done;
+            }
+            // Only once raw is known: an offset from NULL is undefined (found by make fuzz).
             const uint8_t *below = two ? raw + row_bytes + 1 : NULL;
-            if (!raw || raw[0] > 4 || (two && below[0] > 4)) {
+            if (raw[0] > 4 || (two && below[0] > 4)) {
                 status = CPS_DECODE_FALLBACK;
                 goto done;
             }

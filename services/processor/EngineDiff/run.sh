@@ -3,8 +3,9 @@
 # revision (by default the last commit of the libpng-only engine), in one process, on every PNG of the test data and on thousands of
 # damaged and re-encoded variants of each (see diff.c). Compiles C only (gcc -O2), no Swift.
 #
-#   bash scripts/bench-engine/engine-diff/run.sh [-q] [-v] [--base REV] [--sanitize] [EXTRA.png ...]
+#   bash services/processor/EngineDiff/run.sh [-q] [-v] [--base REV] [--sample N] [--sanitize] [EXTRA.png ...]
 #
+# --sample N takes every Nth distinct file (with all its variants): the short run make test makes.
 # --sanitize builds the new engine with AddressSanitizer and UndefinedBehaviorSanitizer: any
 # out-of-bounds read or undefined operation on these inputs stops the run with a report.
 #
@@ -14,21 +15,27 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
-here="$root/scripts/bench-engine/engine-diff"
+here="$root/services/processor/EngineDiff"
 # The reference: the last commit whose engine decoded everything with libpng and zlib.
 base=721b539708ca4f06becc06974e881298cb245da7
 flags=()
 extra=()
 sanitize=()
+sample=1
 while [ $# -gt 0 ]; do
     case "$1" in
         -q|-v) flags+=("$1"); shift ;;
         --base) base="$2"; shift 2 ;;
+        --sample) sample="$2"; shift 2 ;;
         --sanitize) sanitize=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer); shift ;;
         *) extra+=("$1"); shift ;;
     esac
 done
 
+if ! git -C "$root" cat-file -e "$base^{commit}" 2>/dev/null; then
+    echo "engine-diff: revision $base is not in this clone (a shallow clone?); fetch the history to run it" >&2
+    exit 2
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # Counts of images the fast decoder accepted and left to libpng.
@@ -63,5 +70,13 @@ for file in "${extra[@]}"; do
     add "$file"
     total=$((total + 1))
 done
+if [ "$sample" -gt 1 ]; then
+    sampled=()
+    for index in "${!listed[@]}"; do
+        [ $((index % sample)) -eq 0 ] && sampled+=("${listed[$index]}")
+    done
+    echo "engine-diff: a sample of every ${sample}th file: ${#sampled[@]} of ${#listed[@]}"
+    listed=("${sampled[@]}")
+fi
 echo "engine-diff: ${#listed[@]} distinct files ($total found); old engine from $base"
 "$work/engine-diff" ${flags[@]+"${flags[@]}"} "${listed[@]}"

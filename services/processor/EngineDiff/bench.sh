@@ -3,14 +3,14 @@
 # interleaved (bench_cpu.py, medians), then the peak RSS each needs for the image: peak of a run
 # on it minus peak of a run on a 16x16 image. Compiles C only (gcc -O2), no Swift.
 #
-#   bash scripts/bench-engine/engine-diff/bench.sh [--runs N] [--base REV] FILE...
+#   bash services/processor/EngineDiff/bench.sh [--runs N] [--base REV] FILE...
 #
 # Default files: tests/data/photos. OpenCV comes from .venv (scripts/bench-engine/run.sh installs
 # it), or $PYTHON. For perf: engine-bench (bench.c) runs one engine alone.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
-here="$root/scripts/bench-engine/engine-diff"
+here="$root/services/processor/EngineDiff"
 # The reference: the last commit whose engine decoded everything with libpng and zlib.
 base=721b539708ca4f06becc06974e881298cb245da7
 runs=9

@@ -15,6 +15,8 @@ struct NotifierDependencies: Sendable {
     /// The pipeline panel's numbers: the input queue's and the dead-letter queues' depths.
     var monitor: PipelineMonitor
     var heartbeat: Duration = .seconds(15)
+    /// The event consumer's long poll. Shutdown waits for the one under way (tests shorten it).
+    var eventWaitSeconds = 20
 
     init(
         inputBucket: any ObjectStore, processedBucket: any ObjectStore, processedQueue: any MessageQueue,
@@ -81,7 +83,8 @@ func buildApplication(configuration: NotifierConfiguration, dependencies: Notifi
     )
     app.addServices(
         ProcessedEventConsumer(
-            queue: dependencies.processedQueue, index: dependencies.index, monitor: dependencies.monitor, metrics: dependencies.metrics, logger: logger
+            queue: dependencies.processedQueue, index: dependencies.index, monitor: dependencies.monitor, metrics: dependencies.metrics, logger: logger,
+            waitSeconds: dependencies.eventWaitSeconds
         ),
         PipelineMonitorService(monitor: dependencies.monitor)
     )

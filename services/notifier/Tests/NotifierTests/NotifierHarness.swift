@@ -20,10 +20,13 @@ struct NotifierHarness {
     let configuration: NotifierConfiguration
 
     init(heartbeat: Duration = .seconds(15)) throws {
-        dependencies = NotifierDependencies(
+        var dependencies = NotifierDependencies(
             inputBucket: input, processedBucket: processed, processedQueue: queue, inputQueue: inputQueue,
             deadLetterQueues: [inputDeadLetters], pollInterval: .milliseconds(100), heartbeat: heartbeat
         )
+        // An application under test stops within its consumer's long poll.
+        dependencies.eventWaitSeconds = 1
+        self.dependencies = dependencies
         configuration = try NotifierConfiguration(environment: EnvironmentVariables(["AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t"]))
     }
 

@@ -21,10 +21,11 @@ import Testing
             let key = ObjectKeys.inputKey(imageID: imageID, filename: "live.png")
             try await clients.inputBucket.put(key: key, body: ByteBuffer(bytes: TestPNG.make(width: 2, height: 2)), contentType: "image/png")
 
-            let dependencies = NotifierDependencies(
+            var dependencies = NotifierDependencies(
                 inputBucket: clients.inputBucket, processedBucket: clients.processedBucket, processedQueue: clients.processedQueue,
                 inputQueue: clients.inputQueue
             )
+            dependencies.eventWaitSeconds = 1  // the app stops within its long poll
             let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: Logger(label: "test"))
             try await app.test(.live) { client in
                 // Rebuilt at start: the upload is there, queued.

@@ -21,7 +21,8 @@ logfile="$run/moto.log"
 envfile="$run/emulator.env"
 mkdir -p "$run"
 
-running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+. "$root/scripts/lib/server.sh"
+running() { server_running "$pidfile"; }
 
 answers() { curl -fsS -o /dev/null --max-time 2 "http://$host:$port/moto-api/" 2>/dev/null; }
 
@@ -45,27 +46,16 @@ start)
   fi
   INITIAL_NO_AUTH_ACTION_COUNT=3 nohup "$root/.venv/bin/${server[0]}" "${server[@]:1}" >"$logfile" 2>&1 &
   echo $! >"$pidfile"
-  for _ in $(seq 1 100); do
-    answers && break
-    running || { echo "emulator: moto exited; see $logfile" >&2; tail -5 "$logfile" >&2; exit 1; }
-    sleep 0.1
-  done
-  answers || { echo "emulator: no answer on $host:$port after 10 s; see $logfile" >&2; exit 1; }
+  server_wait emulator "$pidfile" "$logfile" 100 0.1 answers \
+    || { echo "emulator: no answer on $host:$port after 10 s; see $logfile" >&2; exit 1; }
   "$root/.venv/bin/python" "$root/scripts/emulator_bootstrap.py" "http://$host:$port" "$envfile"
   echo "emulator: moto (strict SigV4) on http://$host:$port, PID $(cat "$pidfile"), keys in ${envfile#$root/}, log in ${logfile#$root/}"
   ;;
 stop)
-  if running; then
-    pid=$(cat "$pidfile")
-    kill "$pid"
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    echo "emulator: stopped (PID $pid)"
-  fi
-  rm -f "$pidfile" "$envfile"
+  server_stop emulator "$pidfile" "$envfile"
   ;;
 status)
-  if running; then echo "emulator: running (PID $(cat "$pidfile")) on http://$host:$port"; else echo "emulator: not running"; exit 1; fi
+  server_status emulator "$pidfile" "http://$host:$port"
   ;;
 *)
   echo "usage: $0 start|stop|status" >&2

@@ -27,8 +27,9 @@ pidfile="$run/localstack.pid"
 logfile="$run/localstack.log"
 envfile="$run/localstack.env"
 mkdir -p "$run"
+. "$root/scripts/lib/server.sh"
 
-running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+running() { server_running "$pidfile"; }
 
 # A Python of 3.12 or later: LOCALSTACK_PYTHON, else pyenv's newest 3.13 or 3.12, else python3.13 or
 # python3.12 on PATH.
@@ -98,28 +99,17 @@ start)
       nohup "$venv/bin/python" "$here/serve.py" >"$logfile" 2>&1 &
     echo $! >"$pidfile"
   )
-  for _ in $(seq 1 120); do
-    answers && break
-    running || { echo "localstack: exited; see $logfile" >&2; tail -5 "$logfile" >&2; exit 1; }
-    sleep 0.5
-  done
-  answers || { echo "localstack: S3 and SQS did not answer on $host:$port within 60 s; see $logfile" >&2; exit 1; }
+  server_wait localstack "$pidfile" "$logfile" 120 0.5 answers \
+    || { echo "localstack: S3 and SQS did not answer on $host:$port within 60 s; see $logfile" >&2; exit 1; }
   printf 'AWS_ENDPOINT_URL=http://%s:%s\nAWS_REGION=us-east-1\nAWS_ACCESS_KEY_ID=test\nAWS_SECRET_ACCESS_KEY=test\n' \
     "$host" "$port" >"$envfile"
   echo "localstack: LocalStack 4.14.0 on http://$host:$port, PID $(cat "$pidfile"), settings in ${envfile#$root/}, log in ${logfile#$root/}"
   ;;
 stop)
-  if running; then
-    pid=$(cat "$pidfile")
-    kill "$pid"
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    echo "localstack: stopped (PID $pid)"
-  fi
-  rm -f "$pidfile" "$envfile"
+  server_stop localstack "$pidfile" "$envfile"
   ;;
 status)
-  if running; then echo "localstack: running (PID $(cat "$pidfile")) on http://$host:$port"; else echo "localstack: not running"; exit 1; fi
+  server_status localstack "$pidfile" "http://$host:$port"
   ;;
 *)
   echo "usage: $0 install|start|stop|status" >&2

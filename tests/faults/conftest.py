@@ -6,7 +6,6 @@ what it starts; see pipeline_testing.stacks.StackFactory.
 """
 from __future__ import annotations
 
-import os
 import textwrap
 import time
 from dataclasses import dataclass, field
@@ -14,18 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from pipeline_testing.stack import ROOT, emulator_environment
-from pipeline_testing.stacks import StackFactory, find_testdata
-
-BINARIES = ("upload-api", "processor", "notifier", "pipeline-setup")
+from pipeline_testing.stack import emulator_environment
+from pipeline_testing.stacks import StackFactory, find_testdata, release_binaries
 
 
 @pytest.fixture(scope="session")
 def bin_dir() -> Path:
     if "AWS_ENDPOINT_URL" not in emulator_environment():
         pytest.fail("no emulator: run scripts/emulator.sh start (make test-faults does)")
-    path = Path(os.environ.get("PIPELINE_BIN_DIR", ROOT / ".build" / "release"))
-    missing = [name for name in BINARIES if not (path / name).exists()]
+    path, missing = release_binaries()
     if missing:
         pytest.fail(f"missing in {path}: {', '.join(missing)}; build the release binaries first (make release)")
     return path

@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline_testing.stack import ROOT
-from pipeline_testing.stacks import StackFactory
-
-BINARIES = ("upload-api", "processor", "notifier", "pipeline-setup")
+from pipeline_testing.stacks import StackFactory, release_binaries
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +20,7 @@ def bin_dir() -> Path:
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
     if os.environ.get("PIPELINE_EMULATOR") != "localstack" or not endpoint:
         pytest.fail("no LocalStack: run scripts/test-localstack.sh (make test does)")
-    path = Path(os.environ.get("PIPELINE_BIN_DIR", ROOT / ".build" / "release"))
-    missing = [name for name in BINARIES if not (path / name).exists()]
+    path, missing = release_binaries()
     if missing:
         pytest.fail(f"missing in {path}: {', '.join(missing)}; build the release binaries first (make release)")
     return path

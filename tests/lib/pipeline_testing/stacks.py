@@ -14,6 +14,14 @@ from .aws import dlq_name, list_keys
 from .stack import ROOT, Stack
 
 LOG_DIR = ROOT / "tests" / "output" / "faults" / "logs"
+BINARIES = ("upload-api", "processor", "notifier", "pipeline-setup")
+
+
+def release_binaries() -> tuple[Path, list[str]]:
+    """The folder of the release binaries (PIPELINE_BIN_DIR, default .build/release) and the names
+    of those missing from it."""
+    path = Path(os.environ.get("PIPELINE_BIN_DIR", ROOT / ".build" / "release"))
+    return path, [name for name in BINARIES if not (path / name).exists()]
 
 
 def find_testdata() -> Path | None:

@@ -1,5 +1,6 @@
 import Logging
 import PipelineContract
+import PipelineService
 import Prometheus
 import ServiceLifecycle
 
@@ -43,7 +44,7 @@ struct ProcessedEventConsumer: Service {
                 continue
             }
             if Task.isShuttingDownGracefully {
-                await release(messages)
+                await queue.release(messages, logger: logger)
                 break
             }
             do {
@@ -81,19 +82,6 @@ struct ProcessedEventConsumer: Service {
         let failed = try await queue.deleteBatch(receiptHandles: messages.map(\.receiptHandle))
         if !failed.isEmpty {
             logger.warning("some events could not be deleted and will come again", metadata: ["count": .stringConvertible(failed.count)])
-        }
-    }
-
-    /// Makes events received while stopping visible again now, for the next notifier.
-    func release(_ messages: [QueueMessage]) async {
-        guard !messages.isEmpty else { return }
-        logger.info("releasing events received while stopping", metadata: ["count": "\(messages.count)"])
-        for message in messages {
-            do {
-                try await queue.changeVisibility(receiptHandle: message.receiptHandle, timeout: 0)
-            } catch {
-                logger.warning("releasing an event failed; it returns after its visibility timeout", metadata: ["error": .string("\(error)")])
-            }
         }
     }
 }

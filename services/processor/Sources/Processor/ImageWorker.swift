@@ -1,6 +1,7 @@
 import Logging
 import PipelineConcurrency
 import PipelineContract
+import PipelineService
 import ServiceLifecycle
 
 /// Long-polls the input queue and works up to `concurrency` images at once.
@@ -64,7 +65,7 @@ struct ImageWorker: Service {
                         continue
                     }
                     if Task.isShuttingDownGracefully {
-                        await release(messages)
+                        await queue.release(messages, logger: logger)
                         break
                     }
                     let now = ContinuousClock.now
@@ -84,7 +85,7 @@ struct ImageWorker: Service {
                 }
             }
             logger.info("worker stopping; finishing the images in hand", metadata: ["in_flight": "\(settings.concurrency - slots.free)"])
-            await release(held.map(\.message))
+            await queue.release(held.map(\.message), logger: logger)
         }
     }
 
@@ -102,20 +103,6 @@ struct ImageWorker: Service {
             try await queue.changeVisibility(receiptHandle: held.message.receiptHandle, timeout: settings.visibilityTimeout)
         } catch {
             logger.warning("extending a waiting message's visibility failed", metadata: ["error": .string("\(error)")])
-        }
-    }
-
-    /// Makes messages received while stopping, or held for a slot, visible again now, for
-    /// another processor.
-    func release(_ messages: [QueueMessage]) async {
-        guard !messages.isEmpty else { return }
-        logger.info("releasing messages received while stopping", metadata: ["count": "\(messages.count)"])
-        for message in messages {
-            do {
-                try await queue.changeVisibility(receiptHandle: message.receiptHandle, timeout: 0)
-            } catch {
-                logger.warning("releasing a message failed; it returns after its visibility timeout", metadata: ["error": .string("\(error)")])
-            }
         }
     }
 }

@@ -5,7 +5,7 @@ import NIOCore
 import NIOHTTP1
 import Testing
 
-@Suite struct ErrorMappingTests {
+@Suite struct AWSErrorTests {
     func response(_ status: Int, _ body: String, _ headers: HTTPHeaders = [:]) -> AWSHTTPResponse {
         AWSHTTPResponse(status: status, headers: headers, body: ByteBuffer(string: body))
     }

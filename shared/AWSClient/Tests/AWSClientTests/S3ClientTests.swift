@@ -7,7 +7,8 @@ import NIOCore
 import NIOHTTP1
 import Testing
 
-@Suite struct RequestShapeTests {
+/// The S3 client's requests: URLs, headers, signing, paging.
+@Suite struct S3ClientTests {
     let credentials = AWSCredentials(accessKeyID: "AKID", secretAccessKey: "secret", sessionToken: "TOKEN")
 
     @Test func pathStyleOnEmulators() async throws {
@@ -66,38 +67,5 @@ import Testing
             "http://h/b?list-type=2&prefix=p_",
             "http://h/b?continuation-token=t%2F2%3D&list-type=2&prefix=p_",
         ])
-    }
-
-    @Test func sqsUsesTheJSONProtocolAndCachesQueueURLs() async throws {
-        let transport = FakeTransport([
-            FakeTransport.ok(#"{"QueueUrl":"http://h/000000000000/q.fifo"}"#),
-            FakeTransport.ok(#"{"MessageId":"m1"}"#),
-            FakeTransport.ok(#"{"MessageId":"m2"}"#),
-        ])
-        let sqs = SQSClient(configuration: AWSConfiguration(credentials: credentials, endpoint: AWSEndpoint(scheme: "http", host: "h")), transport: transport)
-        for _ in 0..<2 {
-            let url = try await sqs.queueURL(named: "q.fifo")
-            try await sqs.sendMessage(queueURL: url, body: "{}", groupID: "g", deduplicationID: "d")
-        }
-        #expect(transport.requests.count == 3, "GetQueueUrl is asked once")
-        let send = transport.requests[1]
-        #expect(send.headers.first(name: "X-Amz-Target") == "AmazonSQS.SendMessage")
-        #expect(send.headers.first(name: "Content-Type") == "application/x-amz-json-1.0")
-        let body = try JSONSerialization.jsonObject(with: Data(send.body?.readableBytesView ?? ByteBuffer().readableBytesView)) as? [String: Any]
-        #expect(body?["QueueUrl"] as? String == "http://h/000000000000/q.fifo")
-        #expect(body?["MessageGroupId"] as? String == "g")
-        #expect(body?["MessageDeduplicationId"] as? String == "d")
-    }
-
-    @Test func receiveDecodesSystemAttributesAndExtendsTheTimeout() async throws {
-        let transport = FakeTransport([FakeTransport.ok(#"""
-            {"Messages":[{"MessageId":"m","ReceiptHandle":"r","MD5OfBody":"x","Body":"{\"a\":1}","Attributes":{"ApproximateReceiveCount":"3"}}]}
-            """#)])
-        let configuration = AWSConfiguration(credentials: credentials, endpoint: AWSEndpoint(scheme: "http", host: "h"), timeout: .seconds(5))
-        let sqs = SQSClient(configuration: configuration, transport: transport)
-        let messages = try await sqs.receiveMessages(queueURL: "http://h/q", maxMessages: 50, waitSeconds: 20)
-        #expect(messages == [SQSMessage(messageID: "m", receiptHandle: "r", body: #"{"a":1}"#, attributes: ["ApproximateReceiveCount": "3"])])
-        #expect(messages.first?.receiveCount == 3)
-        #expect(transport.requests.first?.timeout == .seconds(25))
     }
 }

@@ -2,7 +2,7 @@ import AWSClient
 import NIOHTTP1
 import Testing
 
-@Suite struct ConfigurationTests {
+@Suite struct AWSConfigurationTests {
     let base = ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"]
 
     @Test func defaultsToRealAWSInUsEast1() throws {

@@ -6,24 +6,7 @@ import NIOHTTP1
 import Synchronization
 import Testing
 
-/// Behaviour a maintainer relies on without thinking about it: durations keep their fractions,
-/// error documents are read only up to their cap.
-@Suite struct SmallFrictionTests {
-    @Test func subSecondDurationsKeepTheirFraction() {
-        #expect(Duration.milliseconds(500).totalNanoseconds == 500_000_000)
-        #expect(Duration.milliseconds(1_250).totalNanoseconds == 1_250_000_000)
-        #expect(Duration.milliseconds(500).totalSeconds == 0.5)
-        #expect(AWSError.timeout(operation: "S3.GetObject", seconds: Duration.milliseconds(1_500).totalSeconds).description
-            == "S3.GetObject got no answer within 1.5 s")
-    }
-
-    @Test func transportDeadlinesKeepTheirFraction() async throws {
-        let transport = AsyncHTTPClientTransport(connectTimeout: .milliseconds(500), readTimeout: .milliseconds(750))
-        #expect(transport.timeAmount(.milliseconds(500)) == .milliseconds(500))
-        #expect(transport.timeAmount(.milliseconds(2_250)) == .milliseconds(2_250))
-        try await transport.shutdown()
-    }
-
+@Suite struct AWSServiceClientTests {
     /// A streamed call that fails reads the error document up to its cap and stops, however long
     /// the body goes on.
     @Test func errorBodyReadStopsAtItsCap() async throws {

@@ -8,7 +8,7 @@ import AWSTestSupport
 
 /// The real transports' two clocks: a call's timeout bounds the wait for the response head; once
 /// the head is in, only the read timeout (silence) ends it, so a large body is not cut off midway.
-@Suite struct TransportDeadlineTests {
+@Suite struct AWSHTTPTransportTests {
     func request(port: Int, timeout: Duration) -> AWSHTTPRequest {
         AWSHTTPRequest(
             method: .GET, url: "http://127.0.0.1:\(port)/bucket/key", headers: ["Host": "127.0.0.1"], body: nil,

@@ -9,7 +9,7 @@ import Testing
 
 /// ECS task-role credentials: read from the container endpoint, used to sign, fetched again
 /// before they expire, without restarting anything.
-@Suite struct ContainerCredentialsTests {
+@Suite struct ContainerCredentialsProviderTests {
     static func answer(key: String, expiration: String) -> FakeTransport.Answer {
         FakeTransport.ok(#"{"AccessKeyId":"\#(key)","SecretAccessKey":"secret-\#(key)","Token":"token-\#(key)","Expiration":"\#(expiration)"}"#)
     }

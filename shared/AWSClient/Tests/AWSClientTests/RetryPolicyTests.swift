@@ -6,7 +6,7 @@ import NIOCore
 import NIOHTTP1
 import Testing
 
-@Suite struct RetryTests {
+@Suite struct RetryPolicyTests {
     let configuration = AWSConfiguration(
         credentials: AWSCredentials(accessKeyID: "AKID", secretAccessKey: "secret"),
         endpoint: AWSEndpoint(scheme: "http", host: "127.0.0.1", port: 4566),

@@ -7,8 +7,9 @@ import Testing
 
 @testable import Notifier
 
-/// The page's Content-Security-Policy, nosniff everywhere, and paths with control characters.
-@Suite struct SecurityTests {
+/// The notifier's router as built: the page's Content-Security-Policy, nosniff everywhere, paths
+/// with control characters, and 405 with `Allow` for a known path asked with another method.
+@Suite struct NotifierRouterTests {
     let id = "cccccccc-0000-4000-8000-000000000001"
 
     @Test func thePageCarriesItsPolicyAndEveryAnswerIsNosniff() async throws {
@@ -32,11 +33,6 @@ import Testing
         }
     }
 
-    @Test func theUploadOriginComesFromTheConfiguration() {
-        #expect(NotifierConfiguration.origin(of: "https://pipeline.example.com/upload") == "https://pipeline.example.com")
-        #expect(NotifierConfiguration.origin(of: "http://127.0.0.1:18081/upload") == "http://127.0.0.1:18081")
-    }
-
     @Test(arguments: ["/app.js%00.html", "/.%00./", "/js/main.js%0d%0a", "/%1b"])
     func controlCharactersInThePathAreRefused(_ path: String) async throws {
         let harness = try NotifierHarness()
@@ -48,10 +44,7 @@ import Testing
             }
         }
     }
-}
 
-/// A known path asked with a method it does not take: 405 and `Allow`, in the notifier too.
-@Suite struct MethodTests {
     @Test func undeclaredMethodsAre405WithAllow() async throws {
         let harness = try NotifierHarness()
         let trace = HTTPRequest.Method("TRACE")!

@@ -10,7 +10,8 @@ import Testing
 
 @testable import Notifier
 
-@Suite struct RouteTests {
+/// The JSON API: the list, one image, both images, the page's configuration.
+@Suite struct ImageRoutesTests {
     let id1 = "bbbbbbbb-0000-4000-8000-000000000001"
     let id2 = "bbbbbbbb-0000-4000-8000-000000000002"
 
@@ -93,66 +94,5 @@ import Testing
                 #expect(text.contains("notifier_events_consumed_total"))
             }
         }
-    }
-
-    @Test func eventStreamCarriesChangesWithIDsAndHeartbeats() async throws {
-        let harness = try NotifierHarness(heartbeat: .milliseconds(200))
-        try await harness.upload(id1)
-        try await harness.application.test(.live) { client in
-            let port = try #require(client.port)
-            let reader = try await SSEReader.connect(port: port)
-            try await harness.process(id1)
-            try await harness.consumer.consumeOnce()
-            let frames = try await reader.read(until: { $0.contains("\"state\":\"processed\"") && $0.contains(": heartbeat") })
-            #expect(frames.contains("event: image"))
-            #expect(frames.contains("id: "))
-            #expect(frames.contains("retry: 2000"))
-            await reader.close()
-            // Reconnecting with the last id replays what came after it.
-            let lastID = try #require(frames.split(separator: "\n").last { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) })
-            let firstID = lastID.split(separator: ".").first.map { "\($0).0" } ?? ""
-            let replay = try await SSEReader.connect(port: port, lastEventID: firstID)
-            let replayed = try await replay.read(until: { $0.contains("\"state\":\"processed\"") })
-            #expect(replayed.contains(id1))
-            await replay.close()
-            let stale = try await SSEReader.connect(port: port, lastEventID: "someotherboot.5")
-            #expect(try await stale.read(until: { $0.contains("event: resync") }).contains("resync"))
-            await stale.close()
-        }
-    }
-}
-
-/// Reads a Server-Sent Events stream over a real connection.
-final class SSEReader: @unchecked Sendable {
-    let client: HTTPClient
-    var iterator: HTTPClientResponse.Body.AsyncIterator
-    var received = ""
-
-    init(client: HTTPClient, iterator: HTTPClientResponse.Body.AsyncIterator) {
-        self.client = client
-        self.iterator = iterator
-    }
-
-    static func connect(port: Int, lastEventID: String? = nil) async throws -> SSEReader {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/events")
-        if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
-        let response = try await client.execute(request, timeout: .seconds(30))
-        #expect(response.headers.first(name: "Content-Type")?.hasPrefix("text/event-stream") == true)
-        return SSEReader(client: client, iterator: response.body.makeAsyncIterator())
-    }
-
-    /// Reads until `done` holds for everything received so far (10 s at most).
-    func read(until done: (String) -> Bool) async throws -> String {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !done(received), ContinuousClock.now < deadline {
-            guard let chunk = try await iterator.next() else { break }
-            received += String(buffer: chunk)
-        }
-        return received
-    }
-
-    func close() async {
-        try? await client.shutdown()
     }
 }

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Notifier
 
-@Suite struct TimelineTests {
+@Suite struct ImageTimelineTests {
     let id = "44444444-4444-4444-8444-444444444444"
     let key = "44444444-4444-4444-8444-444444444444_photo.png"
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
@@ -71,16 +71,5 @@ import Testing
         #expect(ImageTimeline.span(from: t0, to: t0.addingTimeInterval(-0.5)) == 0)
         #expect(ImageTimeline.span(from: nil, to: t0) == nil)
     }
-
-    @Test func downloadNames() {
-        #expect(DownloadName.result(of: "photo.png") == "photo-bw.png")
-        #expect(DownloadName.result(of: "scan.final.PNG") == "scan.final-bw.png")
-        #expect(DownloadName.result(of: ".png") == ".png-bw.png")
-        #expect(DownloadName.result(of: "a\"b/c.png") == "a_b_c-bw.png")
-        #expect(DownloadName.attachment("été-bw.png") == "attachment; filename=\"_t_-bw.png\"; filename*=UTF-8''%C3%A9t%C3%A9-bw.png")
-        var names = UniqueNames()
-        #expect(names.claim("photo-bw.png") == "photo-bw.png")
-        #expect(names.claim("Photo-bw.png") == "Photo-bw-2.png")
-        #expect(names.claim("photo-bw.png") == "photo-bw-3.png")
-    }
 }
+

@@ -12,7 +12,6 @@ import Testing
 
 @Suite struct EventStreamRouteTests {
     let id1 = "bbbbbbbb-0000-4000-8000-000000000001"
-    let id2 = "bbbbbbbb-0000-4000-8000-000000000002"
 
     @Test func eventStreamCarriesChangesWithIDsAndHeartbeats() async throws {
         let harness = try NotifierHarness(heartbeat: .milliseconds(200))

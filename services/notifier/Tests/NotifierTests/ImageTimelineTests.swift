@@ -72,4 +72,3 @@ import Testing
         #expect(ImageTimeline.span(from: nil, to: t0) == nil)
     }
 }
-

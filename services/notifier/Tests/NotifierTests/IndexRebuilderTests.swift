@@ -34,4 +34,3 @@ import Testing
         #expect(harness.processed.calls.filter { $0.hasPrefix("get ") }.count == reads)
     }
 }
-

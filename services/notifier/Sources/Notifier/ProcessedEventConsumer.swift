@@ -28,10 +28,11 @@ struct ProcessedEventConsumer: Service {
     /// well below the queue's 60 s: it bounds how long a notifier that dies without a SIGTERM
     /// (kill -9, a crash) hides the events its last poll took, and their images' later events.
     var visibilityTimeout = 10
-    /// Pause after a failed receive, so an unreachable queue is not hammered.
-    var retryDelay: Duration = .seconds(2)
+    /// Pauses after failed receives, so an unreachable queue is not hammered.
+    var backoff = ReceiveBackoff()
 
     func run() async throws {
+        var backoff = self.backoff
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let messages: [QueueMessage]
             do {
@@ -39,10 +40,10 @@ struct ProcessedEventConsumer: Service {
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
                 logger.warning("receiving processed events failed", metadata: ["error": .string("\(error)")])
-                // The pause ends early on shutdown; nothing is in hand.
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: retryDelay) }
+                await backoff.pause()
                 continue
             }
+            backoff.succeeded()
             if Task.isShuttingDownGracefully {
                 await queue.release(messages, logger: logger)
                 break

@@ -23,8 +23,8 @@ struct ImageWorker: Service {
     let job: ImageJob
     let settings: ProcessorSettings
     let logger: Logger
-    /// Pause after a failed receive, so an unreachable queue is not hammered.
-    var retryDelay: Duration = .seconds(2)
+    /// Pauses after failed receives, so an unreachable queue is not hammered.
+    var backoff = ReceiveBackoff()
 
     func run() async throws {
         let slots = Slots(settings.concurrency)
@@ -47,6 +47,7 @@ struct ImageWorker: Service {
     func work(slots: Slots) async {
         // Messages received ahead of a free slot (at most `settings.prefetch`), oldest first.
         var held: [HeldMessage] = []
+        var backoff = self.backoff
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 let free = await slots.waitForFree()
@@ -61,9 +62,10 @@ struct ImageWorker: Service {
                     } catch {
                         if Task.isShuttingDownGracefully || Task.isCancelled { break }
                         logger.warning("receiving from the input queue failed", metadata: ["error": .string("\(error)")])
-                        try? await Task.sleep(for: retryDelay)
+                        await backoff.pause()
                         continue
                     }
+                    backoff.succeeded()
                     if Task.isShuttingDownGracefully {
                         await queue.release(messages, logger: logger)
                         break

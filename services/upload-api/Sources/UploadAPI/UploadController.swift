@@ -1,3 +1,4 @@
+import AWSClient
 import Foundation
 import Hummingbird
 import Logging
@@ -194,18 +195,14 @@ struct UploadController: Sendable {
     func enqueue(_ message: ImageUploadedMessage, logger: Logger) async throws {
         do {
             let body = try PipelineJSON.encode(message)
-            var pause = Self.retryPauses.lowerBound
-            while true {
-                do {
-                    try await queue.send(body: body, groupID: message.imageID, deduplicationID: message.imageID)
-                    return
-                } catch let error as MessageQueueError where error.isTransient && !Task.isCancelled {
-                    logger.warning("queueing the upload failed; trying again until the deadline", metadata: [
-                        "key": .string(message.objectKey), "error": .string("\(error)"),
-                    ])
-                    try await Task.sleep(for: pause)
-                    pause = min(pause * 2, Self.retryPauses.upperBound)
-                }
+            let logRetry: (any Error, Int) -> Void = { error, _ in
+                guard Self.isTransient(error) else { return }
+                logger.warning("queueing the upload failed; trying again until the deadline", metadata: [
+                    "key": .string(message.objectKey), "error": .string("\(error)"),
+                ])
+            }
+            try await Self.retries.retrying(if: Self.isTransient, onFailure: logRetry) {
+                try await queue.send(body: body, groupID: message.imageID, deduplicationID: message.imageID)
             }
         } catch {
             logger.error("queueing the upload failed; deleting its object", metadata: ["key": .string(message.objectKey), "error": .string("\(error)")])
@@ -214,8 +211,13 @@ struct UploadController: Sendable {
         }
     }
 
-    /// The pauses between attempts of a send or a delete, doubling from the first to the last.
-    static let retryPauses: ClosedRange<Duration> = .milliseconds(250)...(.seconds(2))
+    /// Sends and deletes are tried again until their deadline, pauses growing from 250 ms to 2 s.
+    static let retries = RetryPolicy.untilStopped(first: .milliseconds(250), longest: .seconds(2))
+
+    /// A queue failure that another attempt may mend, while the work still has time.
+    static func isTransient(_ error: any Error) -> Bool {
+        (error as? MessageQueueError)?.isTransient == true && !Task.isCancelled
+    }
 
     /// Deletes the object of an upload whose message could not be sent, trying again for a while
     /// (an outage that broke the send may break the delete too): no object without its message.
@@ -230,23 +232,19 @@ struct UploadController: Sendable {
     }
 
     private func deleteWithRetries(_ key: String, logger: Logger, giveUpAfter limit: Duration) async {
-        let clock = ContinuousClock()
-        let end = clock.now + limit
-        var pause = Self.retryPauses.lowerBound
-        for attempt in 1... {
-            do {
-                try await withTimeLimit(.seconds(5)) { try await store.delete(key: key) }
-                return
-            } catch where attempt == 1 || attempt.isMultiple(of: 10) {  // an outage is not logged every 2 s
+        do {
+            let logFailure: (any Error, Int) -> Void = { error, attempt in
+                guard attempt == 1 || attempt.isMultiple(of: 10) else { return }  // an outage is not logged every 2 s
                 logger.error("deleting the object of an unqueued upload failed", metadata: [
                     "key": .string(key), "attempt": "\(attempt)", "error": .string("\(error)"),
                 ])
-            } catch {}
-            guard clock.now + pause < end else { break }
-            try? await Task.sleep(for: pause)
-            pause = min(pause * 2, Self.retryPauses.upperBound)
+            }
+            try await Self.retries.retrying(giveUpAfter: limit, onFailure: logFailure) {
+                try await withTimeLimit(.seconds(5)) { try await store.delete(key: key) }
+            }
+        } catch {
+            logger.critical("gave up deleting the object of an unqueued upload", metadata: ["key": .string(key)])
         }
-        logger.critical("gave up deleting the object of an unqueued upload", metadata: ["key": .string(key)])
     }
 
     /// Sends the `queued` event, from which the notifier learns of the upload. The work is already

@@ -24,7 +24,7 @@ func buildRouter(configuration: UploadAPIConfiguration, dependencies: UploadDepe
         AllowedOriginsMiddleware(origins: configuration.corsAllowedOrigins)
     }
     UploadController(
-        store: dependencies.store, queue: dependencies.queue, events: dependencies.events,
+        uploads: UploadStore(objects: dependencies.store, queue: dependencies.queue, events: dependencies.events),
         limits: configuration.limits, metrics: dependencies.metrics, inFlight: dependencies.inFlight
     ).addRoutes(to: router)
     router.get("/openapi.yaml") { _, _ in

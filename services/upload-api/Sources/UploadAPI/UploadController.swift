@@ -16,9 +16,16 @@ struct UploadController: Sendable {
     let inFlight: UploadsInFlight
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
-        router.post("/upload") { request, context in
-            try await upload(request, context: context)
-        }
+        let metrics = self.metrics
+        // One log line and the request metrics per upload, refusals included.
+        router.group()
+            .add(middleware: RequestLogMiddleware("upload") { status, duration in
+                metrics.countRequest(status: status)
+                metrics.duration.record(duration)
+            })
+            .post("/upload") { request, context in
+                try await upload(request, context: context)
+            }
     }
 
     /// The JSON answer of an accepted upload.
@@ -31,22 +38,8 @@ struct UploadController: Sendable {
     }
 
     func upload(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        let started = ContinuousClock.now
         var logger = context.logger
-        var outcome: (status: Int, size: Int?, header: PNGHeader?, error: String?) = (500, nil, nil, nil)
-        defer {
-            let elapsed = ContinuousClock.now - started
-            metrics.countRequest(status: outcome.status)
-            metrics.duration.record(elapsed)
-            var metadata: Logger.Metadata = [
-                "status": .stringConvertible(outcome.status),
-                "duration_ms": .string(String(format: "%.1f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
-            ]
-            if let size = outcome.size { metadata["size"] = .stringConvertible(size) }
-            if let header = outcome.header { metadata["dimensions"] = .string("\(header.width)x\(header.height)") }
-            if let error = outcome.error { metadata["error"] = .string(error) }
-            logger.info("upload", metadata: metadata)
-        }
+        let logFields = context.logFields
         do {
             let idempotencyKey = try IdempotencyKey.parse(request.headers[.idempotencyKey])
             let query = request.uri.queryParameters
@@ -57,11 +50,12 @@ struct UploadController: Sendable {
                 options.set(try UploadOptions.parse(query: query, fields: fields))
             }
             let header = try await checkHeader(of: body)
-            outcome.header = header
+            logFields["dimensions"] = .string("\(header.width)x\(header.height)")
             // A retry with the same key gets the same id, so the same object and (within SQS's
             // deduplication window) the same message: one image, however often it is sent.
             let imageID = idempotencyKey.map(IdempotencyKey.imageID(for:)) ?? ObjectKeys.newImageID()
             logger[metadataKey: "image_id"] = .string(imageID)
+            logFields["image_id"] = .string(imageID)
             let filename = body.filename ?? query[Substring("filename")].map(String.init) ?? "image.png"
             let key = ObjectKeys.inputKey(imageID: imageID, filename: filename)
             let uploadedAt = PipelineJSON.timestamp()
@@ -90,17 +84,15 @@ struct UploadController: Sendable {
                 logger.warning("S3 or SQS did not answer in time; the upload goes on in the background", metadata: ["key": .string(key)])
                 throw APIError.unavailable("The image store or the processing queue", retryAfter: 10)
             }
-            outcome = (202, stored.value, header, nil)
+            if let size = stored.value { logFields["size"] = .stringConvertible(size) }
             metrics.bytesReceived.increment(by: Int64(stored.value ?? 0))
             let answer = Accepted(imageID: imageID, objectKey: key)
             return try EditedResponse(status: .accepted, response: answer).response(from: request, context: context)
         } catch let refusal as UploadRefusal {
-            outcome.status = Int(refusal.apiError.status.code)
-            outcome.error = refusal.apiError.code
+            logFields["error"] = .string(refusal.apiError.code)
             throw refusal.apiError
         } catch let error as APIError {
-            outcome.status = Int(error.status.code)
-            outcome.error = error.code
+            logFields["error"] = .string(error.code)
             throw error
         }
     }

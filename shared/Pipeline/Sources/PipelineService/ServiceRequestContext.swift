@@ -5,8 +5,10 @@ import Hummingbird
 /// Routes that take large bodies (the upload) stream them and count against their own limit
 /// (MAX_UPLOAD_BYTES); everything else reads small JSON at most, so the 2 MiB default cap of
 /// `collect(upTo:)` stays as Hummingbird sets it.
-public struct ServiceRequestContext: RequestContext {
+public struct ServiceRequestContext: RequestLogContext {
     public var coreContext: CoreRequestContextStorage
+    /// What the route adds to its request's log line (``RequestLogMiddleware``).
+    public let logFields = RequestLogFields()
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+
+/// Facts a route adds to its request's log line (size, dimensions, a refusal's code); each request
+/// context has its own.
+public final class RequestLogFields: Sendable {
+    private let fields = Mutex<Logger.Metadata>([:])
+
+    public init() {}
+
+    public subscript(_ name: String) -> Logger.MetadataValue? {
+        get { fields.withLock { $0[name] } }
+        set { fields.withLock { $0[name] = newValue } }
+    }
+
+    var all: Logger.Metadata { fields.withLock { $0 } }
+}
+
+/// A request context whose routes can add to their request's log line.
+public protocol RequestLogContext: RequestContext {
+    var logFields: RequestLogFields { get }
+}
+
+/// Writes one log line per request when it is answered, errors included: method, path, status,
+/// duration and whatever the route added to ``RequestLogContext/logFields``; and hands status and
+/// duration to `record`, for the service's request metrics.
+public struct RequestLogMiddleware<Context: RequestLogContext>: RouterMiddleware {
+    public typealias Record = @Sendable (_ status: Int, _ duration: Duration) -> Void
+    let message: Logger.Message
+    let record: Record?
+
+    public init(_ message: Logger.Message = "request", record: Record? = nil) {
+        self.message = message
+        self.record = record
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let fields = context.logFields
+        do {
+            let response = try await next(request, context)
+            finish(request, context, fields, status: Int(response.status.code), since: started)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError).map { Int($0.status.code) } ?? 500
+            finish(request, context, fields, status: status, since: started)
+            throw error
+        }
+    }
+
+    private func finish(_ request: Request, _ context: Context, _ fields: RequestLogFields, status: Int, since started: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - started
+        record?(status, elapsed)
+        var metadata = fields.all
+        metadata["method"] = .string(request.method.rawValue)
+        metadata["path"] = .string(request.uri.path)
+        metadata["status"] = .stringConvertible(status)
+        metadata["duration_ms"] = .string(String(format: "%.1f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000))
+        context.logger.info(message, metadata: metadata)
+    }
+}

@@ -9,38 +9,11 @@ from __future__ import annotations
 import textwrap
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
-
 import pytest
 
-from pipeline_testing.stack import emulator_environment
-from pipeline_testing.stacks import StackFactory, find_testdata, release_binaries
-
-
-@pytest.fixture(scope="session")
-def bin_dir() -> Path:
-    if "AWS_ENDPOINT_URL" not in emulator_environment():
-        pytest.fail("no emulator: run scripts/emulator.sh start (make test-faults does)")
-    path, missing = release_binaries()
-    if missing:
-        pytest.fail(f"missing in {path}: {', '.join(missing)}; build the release binaries first (make release)")
-    return path
-
-
-@pytest.fixture(scope="session")
-def testdata() -> Path:
-    path = find_testdata()
-    if path is None:
-        pytest.fail("test data not found (tests/data, ../shared/testdata, or TESTDATA_DIR)")
-    return path
-
-
-@pytest.fixture
-def stacks(bin_dir):
-    """A factory of stacks for one test; everything is stopped and deleted after it."""
-    factory = StackFactory(bin_dir)
-    yield factory
-    factory.close()
+# The shared fixtures: bin_dir, testdata, stacks.
+from pipeline_testing.fixtures import bin_dir, stack_log_dir, stacks, testdata  # noqa: F401
+from pipeline_testing.stacks import StackFactory
 
 
 @pytest.fixture(scope="module")

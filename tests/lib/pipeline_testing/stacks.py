@@ -17,11 +17,14 @@ LOG_DIR = ROOT / "tests" / "output" / "faults" / "logs"
 BINARIES = ("upload-api", "processor", "notifier", "pipeline-setup")
 
 
-def release_binaries() -> tuple[Path, list[str]]:
-    """The folder of the release binaries (PIPELINE_BIN_DIR, default .build/release) and the names
-    of those missing from it."""
+def release_binaries() -> Path:
+    """The folder of the release binaries (PIPELINE_BIN_DIR, default .build/release); raises
+    FileNotFoundError, saying how to build them, when one is missing."""
     path = Path(os.environ.get("PIPELINE_BIN_DIR", ROOT / ".build" / "release"))
-    return path, [name for name in BINARIES if not (path / name).exists()]
+    missing = [name for name in BINARIES if not (path / name).exists()]
+    if missing:
+        raise FileNotFoundError(f"missing in {path}: {', '.join(missing)}; build the release binaries first (make release)")
+    return path
 
 
 def find_testdata() -> Path | None:

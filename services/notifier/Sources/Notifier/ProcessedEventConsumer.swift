@@ -34,20 +34,9 @@ struct ProcessedEventConsumer: Service {
     func run() async throws {
         var backoff = self.backoff
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            let messages: [QueueMessage]
-            do {
-                messages = try await queue.receive(maxMessages: 10, waitSeconds: waitSeconds, visibilityTimeout: visibilityTimeout)
-            } catch {
-                if Task.isShuttingDownGracefully || Task.isCancelled { break }
-                logger.warning("receiving processed events failed", metadata: ["error": .string("\(error)")])
-                await backoff.pause()
-                continue
-            }
-            backoff.succeeded()
-            if Task.isShuttingDownGracefully {
-                await queue.release(messages, logger: logger)
-                break
-            }
+            guard let messages = await queue.receiveUnlessStopping(
+                maxMessages: 10, waitSeconds: waitSeconds, visibilityTimeout: visibilityTimeout, backoff: &backoff, logger: logger
+            ) else { break }
             do {
                 try await apply(messages)
             } catch {

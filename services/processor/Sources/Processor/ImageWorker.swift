@@ -53,23 +53,10 @@ struct ImageWorker: Service {
                 let free = await slots.waitForFree()
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
                 if held.isEmpty {
-                    let messages: [QueueMessage]
-                    do {
-                        messages = try await queue.receive(
-                            maxMessages: min(10, free + settings.prefetch), waitSeconds: settings.waitSeconds,
-                            visibilityTimeout: settings.visibilityTimeout
-                        )
-                    } catch {
-                        if Task.isShuttingDownGracefully || Task.isCancelled { break }
-                        logger.warning("receiving from the input queue failed", metadata: ["error": .string("\(error)")])
-                        await backoff.pause()
-                        continue
-                    }
-                    backoff.succeeded()
-                    if Task.isShuttingDownGracefully {
-                        await queue.release(messages, logger: logger)
-                        break
-                    }
+                    guard let messages = await queue.receiveUnlessStopping(
+                        maxMessages: min(10, free + settings.prefetch), waitSeconds: settings.waitSeconds,
+                        visibilityTimeout: settings.visibilityTimeout, backoff: &backoff, logger: logger
+                    ) else { break }
                     let now = ContinuousClock.now
                     held = messages.map { HeldMessage(message: $0, receivedAt: now) }
                 }

@@ -1,5 +1,6 @@
 import Logging
 import PipelineContract
+import ServiceLifecycle
 
 extension MessageQueue {
     /// Makes received messages visible again now, for another consumer: what a consumer does on
@@ -15,5 +16,33 @@ extension MessageQueue {
                 logger.warning("releasing a message failed; it returns after its visibility timeout", metadata: ["error": .string("\(error)")])
             }
         }
+    }
+}
+
+extension MessageQueue {
+    /// One long poll of a consumer that stops gracefully. Returns nil once the service is stopping:
+    /// what the poll brought is released at once, and the consumer should end. A failed receive is
+    /// logged and followed by `backoff`'s pause; it returns no messages then.
+    ///
+    /// The poll is never cut short: SQS keeps a cancelled poll open and would hide what it takes
+    /// for the visibility timeout (docs/design.md#shutdown).
+    public func receiveUnlessStopping(
+        maxMessages: Int, waitSeconds: Int, visibilityTimeout: Int?, backoff: inout ReceiveBackoff, logger: Logger
+    ) async -> [QueueMessage]? {
+        let messages: [QueueMessage]
+        do {
+            messages = try await receive(maxMessages: maxMessages, waitSeconds: waitSeconds, visibilityTimeout: visibilityTimeout)
+        } catch {
+            if Task.isShuttingDownGracefully || Task.isCancelled { return nil }
+            logger.warning("receiving failed", metadata: ["queue": .string(name), "error": .string("\(error)")])
+            await backoff.pause()
+            return []
+        }
+        backoff.succeeded()
+        if Task.isShuttingDownGracefully {
+            await release(messages, logger: logger)
+            return nil
+        }
+        return messages
     }
 }

@@ -2,12 +2,16 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import PipelineContract
+import PipelineService
 import PipelineTestSupport
 import Testing
 
 @testable import UploadAPI
 
-@Suite struct UploadAcceptanceTests {
+/// `POST /upload` accepted: stored, queued and announced, under the right name and options.
+@Suite struct UploadControllerTests {
+    let png = TestPNG.make(width: 4, height: 3)
+
     @Test func multipartUploadIsStoredAndQueued() async throws {
         let harness = try UploadHarness()
         let png = TestPNG.make(width: 5, height: 3)
@@ -47,19 +51,6 @@ import Testing
         ))
     }
 
-    /// The work is queued before the event is sent: an event that cannot be sent costs nothing
-    /// but a later appearance on the page.
-    @Test func aFailedQueuedEventStillAccepts() async throws {
-        let harness = try UploadHarness()
-        harness.events.fail(.send)
-        let form = Multipart.image(TestPNG.make(width: 2, height: 2))
-        try await harness.send(headers: form.headers, body: form.body) { response in
-            #expect(response.status == .accepted)
-        }
-        #expect(harness.queue.bodies.count == 1)
-        #expect(harness.store.keys.count == 1)
-    }
-
     @Test func rawBodyWithOptionsInTheQuery() async throws {
         let harness = try UploadHarness()
         try await harness.send("/upload?filename=scan.png&method=otsu", headers: [.contentType: "image/png"], body: TestPNG.make(width: 2, height: 2)) { response in
@@ -90,49 +81,28 @@ import Testing
         }
     }
 
-    @Test func corsForTheNotifierPage() async throws {
+    @Test func aNonASCIINameKeepsItsExtension() async throws {
         let harness = try UploadHarness()
-        try await harness.send(method: .options, headers: [.origin: "http://localhost:8080", .accessControlRequestMethod: "POST"]) { response in
-            #expect(response.status == .noContent)
-            #expect(response.headers[.accessControlAllowOrigin] == "http://localhost:8080")
-            #expect(response.headers[.accessControlAllowMethods]?.contains("POST") == true)
-        }
-        // Errors carry CORS headers too, so the page can show them.
-        try await harness.send(headers: [.origin: "http://127.0.0.1:8080", .contentType: "image/png"], body: Array("nope".utf8)) { response in
-            #expect(response.status == .unsupportedMediaType)
-            #expect(response.headers[.accessControlAllowOrigin] == "http://127.0.0.1:8080")
-        }
-        try await harness.send(headers: [.origin: "http://evil.example", .contentType: "image/png"], body: TestPNG.make(width: 1, height: 1)) { response in
-            #expect(response.headers[.accessControlAllowOrigin] == nil)
+        let form = Multipart.image(png, filename: "фото.png")
+        try await harness.send(headers: form.headers, body: form.body) { response in
+            #expect(response.status == .accepted)
+            let answer = try json(response)
+            #expect(answer["object_key"]?.hasSuffix("_image.png") == true)
         }
     }
 
-    @Test func operationalRoutes() async throws {
+    /// `curl -F file=@photo.png`: the answer names the field it expected.
+    @Test func aFileUnderAnotherFieldNameIsNamedInTheRefusal() async throws {
         let harness = try UploadHarness()
-        try await harness.send("/upload", headers: [.contentType: "image/png"], body: TestPNG.make(width: 1, height: 1)) { _ in }
-        try await harness.send("/healthz", method: .get) { response in #expect(response.status == .ok) }
-        try await harness.send("/readyz", method: .get) { response in #expect(response.status == .ok) }
-        try await harness.send("/metrics", method: .get) { response in
-            let text = String(buffer: response.body)
-            #expect(text.contains(#"upload_requests_total{status="202"} 1"#))
-            #expect(text.contains("upload_bytes_received_total"))
-            #expect(text.contains("upload_duration_seconds_bucket"))
+        var form = Multipart()
+        form.parts.append((name: "file", filename: "photo.png", contentType: "image/png", data: TestPNG.make(width: 64, height: 64)))
+        try await harness.send(headers: form.headers, body: form.body) { response in
+            #expect(response.status == .badRequest)
+            let body = try json(response)
+            #expect(body["error"] == "no_file")
+            #expect(body["message"]?.contains(#""image""#) == true)
+            #expect(body["message"]?.contains(#""file""#) == true)
         }
-        try await harness.send("/openapi.yaml", method: .get) { response in
-            #expect(response.status == .ok)
-            #expect(String(buffer: response.body).hasPrefix("openapi: 3.1.0"))
-        }
-        harness.queue.fail(.reachability)
-        let notReady = try UploadHarness()
-        notReady.queue.fail(.reachability)
-        try await notReady.send("/readyz", method: .get) { response in
-            #expect(response.status == .serviceUnavailable)
-            #expect(String(buffer: response.body).contains("sqs"))
-        }
+        #expect(harness.store.keys.isEmpty)
     }
-}
-
-/// Carries a value out of a `@Sendable` response check.
-final class ResultBox: @unchecked Sendable {
-    var value: [String: String]?
 }

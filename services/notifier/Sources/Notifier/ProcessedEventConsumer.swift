@@ -45,7 +45,8 @@ struct ProcessedEventConsumer: Service {
         }
     }
 
-    /// One receive, apply and delete round; returns how many messages it handled.
+    /// One receive, apply and delete round, without the shutdown rule of ``run()``: how the tests
+    /// drive the consumer a round at a time. Returns how many messages it handled.
     @discardableResult
     func consumeOnce() async throws -> Int {
         let messages = try await queue.receive(maxMessages: 10, waitSeconds: waitSeconds, visibilityTimeout: visibilityTimeout)

@@ -60,7 +60,7 @@ public final class LingeringBatches<Item: Sendable>: Sendable {
         while true {
             await waitForWork()
             if !state.withLock({ $0.finished }), othersMayJoin() {
-                try? await Self.sleep(on: clock, for: linger)
+                try? await clock.sleep(for: linger)
             }
             let (batch, done) = state.withLock { state -> ([Item], Bool) in
                 defer { state.waiting.removeAll() }
@@ -90,9 +90,5 @@ public final class LingeringBatches<Item: Sendable>: Sendable {
             }
             if ready { continuation.resume() }
         }
-    }
-
-    private static func sleep(on clock: some Clock<Duration>, for duration: Duration) async throws {
-        try await clock.sleep(until: clock.now.advanced(by: duration), tolerance: nil)
     }
 }

@@ -17,7 +17,7 @@ public func withTimeLimit<Value: Sendable>(
     try await withThrowingTaskGroup(of: Value?.self) { race in
         race.addTask { try await body() }
         race.addTask {
-            try await clock.sleep(until: clock.now.advanced(by: limit), tolerance: nil)
+            try await clock.sleep(for: limit)
             return nil
         }
         defer { race.cancelAll() }
@@ -39,7 +39,7 @@ public func waitAtMost(_ limit: Duration, clock: some Clock<Duration> = Continuo
     }
     // Awaiting a task is not cut short by cancellation, so a timer opens the gate instead.
     let timer = Task {
-        try? await clock.sleep(until: clock.now.advanced(by: limit), tolerance: nil)
+        try? await clock.sleep(for: limit)
         gate.open()
     }
     await gate.wait()

@@ -31,10 +31,6 @@ public struct ReceiveBackoff: Sendable {
         let delay = policy.delay(retry: failures)
         failures += 1
         let clock = self.clock
-        try? await cancelWhenGracefulShutdown { try await Self.sleep(on: clock, for: delay) }
-    }
-
-    private static func sleep(on clock: some Clock<Duration>, for duration: Duration) async throws {
-        try await clock.sleep(until: clock.now.advanced(by: duration), tolerance: nil)
+        try? await cancelWhenGracefulShutdown { try await clock.sleep(for: delay) }
     }
 }

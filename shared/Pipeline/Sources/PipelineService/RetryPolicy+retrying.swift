@@ -24,7 +24,7 @@ extension RetryPolicy {
                 guard attempt < maxAttempts, shouldRetry(error) else { throw error }
                 let pause = delay(retry: attempt - 1)
                 if let limit, start.duration(to: clock.now) + pause >= limit { throw error }
-                try await clock.sleep(until: clock.now.advanced(by: pause), tolerance: nil)
+                try await clock.sleep(for: pause)
                 attempt += 1
             }
         }

@@ -17,10 +17,11 @@ final class MessageDeletions: Sendable {
     let logger: Logger
     private let batches: LingeringBatches<String>
 
-    init(queue: any MessageQueue, linger: Duration, logger: Logger) {
+    /// - Parameter clock: what `linger` is measured on (a manual clock in tests).
+    init(queue: any MessageQueue, linger: Duration, clock: some Clock<Duration> = ContinuousClock(), logger: Logger) {
         self.queue = queue
         self.logger = logger
-        batches = LingeringBatches(linger: linger) { receiptHandles in
+        batches = LingeringBatches(linger: linger, clock: clock) { receiptHandles in
             await Self.send(receiptHandles, to: queue, logger: logger)
         }
     }

@@ -34,7 +34,7 @@ import Testing
         // later, and a message could arrive before it did).
         try await testGracefulShutdown { trigger in
             let running = Task { try await worker.run() }
-            try await Task.sleep(for: .milliseconds(200))  // the worker is in its long poll
+            await harness.inputQueue.wait { $0.receiveCalls > 0 }  // the worker is in its long poll
             trigger.triggerGracefulShutdown()
             try await harness.upload(TestPNG.make(width: 3, height: 3), name: "late.png")
             try await running.value
@@ -75,7 +75,8 @@ import Testing
         let worker = ImageWorker(queue: harness.inputQueue, job: harness.job, settings: harness.settings, logger: Logger(label: "test"))
         try await testGracefulShutdown { trigger in
             let running = Task { try await worker.run() }
-            try await Task.sleep(for: .milliseconds(200))  // one image in work, two held
+            // One image in work (its object being read), two held.
+            #expect(await harness.inputBucket.wait { $0.calls.contains { $0.hasPrefix("get ") } })
             trigger.triggerGracefulShutdown()
             try await running.value
         }

@@ -17,15 +17,18 @@ import Testing
     @Test func deletionsAskedWithinTheLingerShareOneCall() async throws {
         let queue = InMemoryMessageQueue()
         let handles = try await received(queue, count: 4)
-        let deletions = MessageDeletions(queue: queue, linger: .milliseconds(200), logger: Logger(label: "test"))
+        let clock = ManualClock()
+        let deletions = MessageDeletions(queue: queue, linger: .milliseconds(200), clock: clock, logger: Logger(label: "test"))
         let running = Task { await deletions.run() }
-        for handle in handles {
+        await deletions.delete(handles[0])
+        await clock.waitForSleepers(1)  // the first deletion lingers
+        for handle in handles.dropFirst() {
+            clock.advance(by: .milliseconds(10))
             await deletions.delete(handle)
-            try await Task.sleep(for: .milliseconds(10))
         }
         #expect(queue.deleteCalls.isEmpty, "nothing is sent before the linger ends")
-        let deadline = ContinuousClock.now + .seconds(5)
-        while !queue.bodies.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        clock.advance(by: .milliseconds(170))
+        await queue.wait { $0.bodies.isEmpty }
         #expect(queue.bodies.isEmpty)
         #expect(queue.deleteCalls == [4])
         deletions.finish()

@@ -49,10 +49,7 @@ struct WorkerHarness {
         let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let deadline = ContinuousClock.now + timeout
-            while try events().count < count, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            await processedQueue.wait(atMost: timeout) { $0.bodies.count >= count }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }

@@ -18,7 +18,7 @@ import Testing
         let queue = harness.queue
         queue.fail(.send)
         let recovery = Task {
-            try await Task.sleep(for: .milliseconds(600))
+            await queue.wait { $0.sendAttempts >= 2 }  // failed, and tried again
             queue.fail(.send, with: nil)
         }
         let form = Multipart.image(png)

@@ -34,6 +34,7 @@ public final class InMemoryMessageQueue: MessageQueue {
     /// Seconds a received message stays invisible when the receiver does not say.
     public let defaultVisibilityTimeout: Int
     private let state = Mutex(State())
+    private let changes = ChangeSignal()
 
     public init(name: String = "queue.fifo", defaultVisibilityTimeout: Int = 30) {
         self.name = name
@@ -54,6 +55,14 @@ public final class InMemoryMessageQueue: MessageQueue {
     /// The next `count` sends are done but throw as if the answer was lost on the way back.
     public func loseAnswers(ofNextSends count: Int) {
         state.withLock { $0.lostAnswers = count }
+    }
+
+    /// Waits until `condition` holds for the queue, checked after each call made to it (a send
+    /// tried, a receive, a deletion...), for `limit` at most; returns whether it held. Tests wait
+    /// with it instead of sleeping.
+    @discardableResult
+    public func wait(atMost limit: Duration = .seconds(20), until condition: (InMemoryMessageQueue) -> Bool) async -> Bool {
+        await changes.wait(atMost: limit) { condition(self) }
     }
 
     /// Bodies of the messages still in the queue (visible or not), oldest first.
@@ -87,6 +96,7 @@ public final class InMemoryMessageQueue: MessageQueue {
     }
 
     public func send(body: String, groupID: String, deduplicationID: String) async throws {
+        defer { changes.changed() }
         state.withLock { $0.sendAttempts += 1 }
         try await check(.send)
         let answerLost = state.withLock { state in
@@ -99,6 +109,7 @@ public final class InMemoryMessageQueue: MessageQueue {
     }
 
     public func sendBatch(_ messages: [OutgoingMessage]) async throws -> [Int] {
+        defer { changes.changed() }
         state.withLock { $0.sendAttempts += 1 }
         try await check(.send)
         state.withLock { state in
@@ -118,9 +129,11 @@ public final class InMemoryMessageQueue: MessageQueue {
     public func receive(maxMessages: Int, waitSeconds: Int, visibilityTimeout: Int?) async throws -> [QueueMessage] {
         try await check(.receive)
         state.withLock { $0.receiveCalls += 1 }
+        changes.changed()
         let deadline = ContinuousClock.now + .seconds(waitSeconds)
         while true {
             let received = takeVisible(maxMessages: maxMessages, visibilityTimeout: visibilityTimeout ?? defaultVisibilityTimeout)
+            if !received.isEmpty { changes.changed() }
             if !received.isEmpty || ContinuousClock.now >= deadline { return received }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -149,6 +162,7 @@ public final class InMemoryMessageQueue: MessageQueue {
     }
 
     public func delete(receiptHandle: String) async throws {
+        defer { changes.changed() }
         try await check(.delete)
         state.withLock {
             $0.deleteCalls.append(1)
@@ -157,6 +171,7 @@ public final class InMemoryMessageQueue: MessageQueue {
     }
 
     public func deleteBatch(receiptHandles: [String]) async throws -> [String] {
+        defer { changes.changed() }
         try await check(.delete)
         let handles = Set(receiptHandles)
         state.withLock {
@@ -167,6 +182,7 @@ public final class InMemoryMessageQueue: MessageQueue {
     }
 
     public func changeVisibility(receiptHandle: String, timeout: Int) async throws {
+        defer { changes.changed() }
         try await check(.changeVisibility)
         state.withLock { state in
             state.visibilityChanges.append((receiptHandle, timeout))

@@ -19,6 +19,7 @@ public final class InMemoryObjectStore: ObjectStore {
     private let state = Mutex<(objects: [String: Entry], failures: [Operation: ObjectStoreError], delays: [Operation: Duration], calls: [String])>(
         ([:], [:], [:], [])
     )
+    private let changes = ChangeSignal()
 
     public init(name: String = "bucket") {
         self.name = name
@@ -36,6 +37,13 @@ public final class InMemoryObjectStore: ObjectStore {
     }
 
     /// Every key stored, sorted.
+    /// Waits until `condition` holds for the store, checked as each call starts and as each
+    /// write or deletion is done, for `limit` at most; returns whether it held.
+    @discardableResult
+    public func wait(atMost limit: Duration = .seconds(20), until condition: (InMemoryObjectStore) -> Bool) async -> Bool {
+        await changes.wait(atMost: limit) { condition(self) }
+    }
+
     public var keys: [String] { state.withLock { $0.objects.keys.sorted() } }
 
     /// The operations called so far, as `put key` lines.
@@ -59,6 +67,7 @@ public final class InMemoryObjectStore: ObjectStore {
             state.calls.append(call)
             return (state.failures[operation], state.delays[operation])
         }
+        changes.changed()
         if let delay { try await Task.sleep(for: delay) }
         if let failure { throw failure }
     }
@@ -66,6 +75,7 @@ public final class InMemoryObjectStore: ObjectStore {
     public func put(key: String, body: ByteBuffer, contentType: String, metadata: [String: String]) async throws {
         try await check(.put, "put \(key)")
         state.withLock { $0.objects[key] = Entry(body: body, contentType: contentType, metadata: metadata, lastModified: Date()) }
+        changes.changed()
     }
 
     public func write(key: String, body: ObjectBodyStream, contentType: String, metadata: [String: String]) async throws -> Int {
@@ -96,6 +106,7 @@ public final class InMemoryObjectStore: ObjectStore {
     public func delete(key: String) async throws {
         try await check(.delete, "delete \(key)")
         _ = state.withLock { $0.objects.removeValue(forKey: key) }
+        changes.changed()
     }
 
     public func list(prefix: String?) async throws -> [StoredObjectInfo] {

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import PipelineContract
 import PipelineService
+import PipelineSettings
 import ServiceLifecycle
 
 /// What the notifier works with; the seams that tests replace with fakes.
@@ -37,6 +38,8 @@ let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").p
 func buildRouter(configuration: NotifierConfiguration, dependencies: NotifierDependencies, logger: Logger) -> Router<ServiceRequestContext> {
     let router = Router(context: ServiceRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.addMiddleware {
+        // Every request, the page's files included; health checks and scrapes at debug level.
+        RequestLogMiddleware("request", quietPaths: ["/healthz", "/readyz", "/metrics"])
         SecurityHeadersMiddleware(contentSecurityPolicy: configuration.contentSecurityPolicy)
         FileMiddleware(publicFolder, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true, logger: logger)
     }

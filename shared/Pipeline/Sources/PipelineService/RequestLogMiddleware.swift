@@ -29,10 +29,15 @@ public protocol RequestLogContext: RequestContext {
 public struct RequestLogMiddleware<Context: RequestLogContext>: RouterMiddleware {
     public typealias Record = @Sendable (_ status: Int, _ duration: Duration) -> Void
     let message: Logger.Message
+    let quietPaths: Set<String>
     let record: Record?
 
-    public init(_ message: Logger.Message = "request", record: Record? = nil) {
+    /// - Parameters:
+    ///   - quietPaths: paths logged at debug level rather than info (health checks, scrapes).
+    ///   - record: gets each request's status and duration.
+    public init(_ message: Logger.Message = "request", quietPaths: Set<String> = [], record: Record? = nil) {
         self.message = message
+        self.quietPaths = quietPaths
         self.record = record
     }
 
@@ -58,6 +63,6 @@ public struct RequestLogMiddleware<Context: RequestLogContext>: RouterMiddleware
         metadata["path"] = .string(request.uri.path)
         metadata["status"] = .stringConvertible(status)
         metadata["duration_ms"] = .string(String(format: "%.1f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000))
-        context.logger.info(message, metadata: metadata)
+        context.logger.log(level: quietPaths.contains(request.uri.path) ? .debug : .info, message, metadata: metadata)
     }
 }

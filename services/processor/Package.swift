@@ -56,6 +56,7 @@ let package = Package(
                 .product(name: "PipelineConcurrency", package: "Pipeline"),
                 .product(name: "PipelineContract", package: "Pipeline"),
                 .product(name: "PipelineService", package: "Pipeline"),
+                .product(name: "PipelineSettings", package: "Pipeline"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -69,6 +70,7 @@ let package = Package(
             dependencies: [
                 "ImageEngine",
                 .product(name: "PipelineTestSupport", package: "Pipeline"),
+                .product(name: "PipelineSettings", package: "Pipeline"),
                 .product(name: "AWSTestSupport", package: "AWSClient"),
             ],
             swiftSettings: swiftSettings
@@ -80,6 +82,7 @@ let package = Package(
                 .product(name: "PipelineContract", package: "Pipeline"),
                 .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "PipelineTestSupport", package: "Pipeline"),
+                .product(name: "PipelineSettings", package: "Pipeline"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

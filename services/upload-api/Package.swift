@@ -41,6 +41,7 @@ let package = Package(
                 .product(name: "PipelineConcurrency", package: "Pipeline"),
                 .product(name: "PipelineContract", package: "Pipeline"),
                 .product(name: "PipelineService", package: "Pipeline"),
+                .product(name: "PipelineSettings", package: "Pipeline"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
@@ -53,6 +54,7 @@ let package = Package(
             dependencies: [
                 "UploadAPI",
                 .product(name: "PipelineTestSupport", package: "Pipeline"),
+                .product(name: "PipelineSettings", package: "Pipeline"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

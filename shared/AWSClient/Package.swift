@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "AWSS3", dependencies: ["AWSClient", "AWSSigV4"], swiftSettings: swiftSettings),
         .target(name: "AWSSQS", dependencies: ["AWSClient", "AWSSigV4"], swiftSettings: swiftSettings),
         /// For tests: the emulator's settings, unique names, the repository's test data.
-        .target(name: "AWSTestSupport", dependencies: ["AWSClient"], swiftSettings: swiftSettings),
+        .target(name: "AWSTestSupport", dependencies: ["AWSClient", "AWSSigV4"], swiftSettings: swiftSettings),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4", "AWSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AWSClientTests",

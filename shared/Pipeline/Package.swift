@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "PipelineContract", targets: ["PipelineContract"]),
+        .library(name: "PipelineSettings", targets: ["PipelineSettings"]),
         .library(name: "PipelineAWS", targets: ["PipelineAWS"]),
         .library(name: "PipelineService", targets: ["PipelineService"]),
         .library(name: "PipelineConcurrency", targets: ["PipelineConcurrency"]),
@@ -49,11 +50,24 @@ let package = Package(
             name: "PipelineConcurrency",
             swiftSettings: swiftSettings
         ),
-        /// The seams on S3 and SQS, the shared configuration, the clients, resource setup.
+        /// Every configuration variable: the reader and its error, the AWS variables, the shared
+        /// part, the limits and each service's own part. Adding a variable starts here.
+        .target(
+            name: "PipelineSettings",
+            dependencies: [
+                "PipelineContract",
+                .product(name: "AWSClient", package: "AWSClient"),
+                .product(name: "AWSSigV4", package: "AWSClient"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The seams on S3 and SQS, the clients, resource setup.
         .target(
             name: "PipelineAWS",
             dependencies: [
-                "PipelineContract",
+                "PipelineContract", "PipelineSettings",
                 .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "AWSS3", package: "AWSClient"),
                 .product(name: "AWSSQS", package: "AWSClient"),
@@ -66,7 +80,7 @@ let package = Package(
         .target(
             name: "PipelineService",
             dependencies: [
-                "PipelineContract", "PipelineAWS", "PipelineConcurrency",
+                "PipelineContract", "PipelineAWS", "PipelineConcurrency", "PipelineSettings",
                 .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -84,7 +98,7 @@ let package = Package(
         .target(
             name: "PipelineTestSupport",
             dependencies: [
-                "PipelineContract", "PipelineAWS",
+                "PipelineContract", "PipelineAWS", "PipelineSettings",
                 .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "AWSTestSupport", package: "AWSClient"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,8 +109,9 @@ let package = Package(
         .executableTarget(
             name: "PipelineSetup",
             dependencies: [
-                "PipelineAWS", "PipelineService",
+                "PipelineAWS", "PipelineService", "PipelineSettings",
                 .product(name: "AWSClient", package: "AWSClient"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -112,9 +127,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PipelineSettingsTests",
+            dependencies: [
+                "PipelineContract", "PipelineSettings",
+                .product(name: "AWSClient", package: "AWSClient"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PipelineServiceTests",
             dependencies: [
-                "PipelineAWS", "PipelineConcurrency", "PipelineContract", "PipelineService", "PipelineTestSupport",
+                "PipelineAWS", "PipelineConcurrency", "PipelineContract", "PipelineService", "PipelineSettings", "PipelineTestSupport",
                 .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -141,7 +165,7 @@ let package = Package(
         .testTarget(
             name: "PipelineAWSTests",
             dependencies: [
-                "PipelineContract", "PipelineAWS", "PipelineTestSupport",
+                "PipelineContract", "PipelineAWS", "PipelineSettings", "PipelineTestSupport",
                 .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "AWSS3", package: "AWSClient"),
                 .product(name: "AWSSQS", package: "AWSClient"),

@@ -1,7 +1,9 @@
 """The container wiring, checked without a Docker engine: Compose's own validation, hadolint on
 every Dockerfile, the one-shot pipeline-setup that the services wait for, and the compose file's
-environment, ports, queues and buckets against the configuration table (README.md)."""
+environment, ports, queues and buckets against what the services themselves read
+(`pipeline-setup configuration <service>`, on the debug binaries)."""
 import json
+import os
 import re
 import subprocess
 import sys
@@ -11,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+SWIFT_BIN = Path(os.environ.get("PIPELINE_DEBUG_BIN_DIR", ROOT / ".build" / "debug"))
 SERVICES = {"upload-api": 8081, "processor": 8082, "notifier": 8080}
 SETUP_DOCKERFILE = "shared/Pipeline/Dockerfile"
 DOCKERFILES = sorted(f"services/{service}/Dockerfile" for service in SERVICES) + [SETUP_DOCKERFILE]
@@ -28,22 +31,20 @@ def compose():
     return json.loads(result.stdout)
 
 
+def service_configuration(service, environment):
+    """Every variable `service` reads and the value it takes in `environment`, as the service's own
+    configuration reader says (`pipeline-setup configuration`); fails with the reader's error."""
+    result = subprocess.run([str(SWIFT_BIN / "pipeline-setup"), "configuration", service],
+                            env={"PATH": os.environ["PATH"], **environment}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
 @pytest.fixture(scope="module")
-def design_defaults():
-    """Variable → default, from the README's configuration table ("A / B |
-    x / y" rows split)."""
-    readme = (ROOT / "README.md").read_text()
-    text = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    defaults = {}
-    for line in text.splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) < 3 or not re.fullmatch(r"[A-Z0-9_ /,()a-z-]+", cells[0]) or not cells[0][:1].isupper():
-            continue
-        names = [name.strip() for name in cells[0].split("/")]
-        values = [value.strip() for value in cells[1].split("/")]
-        if len(names) == len(values):
-            defaults.update(zip(names, values))
-    return defaults
+def defaults():
+    """Service → variable → its default (keys given, nothing else set)."""
+    keys = {"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}
+    return {service: service_configuration(service, keys) for service in SERVICES}
 
 
 def test_compose_file_is_valid_compose_v2(compose):
@@ -84,7 +85,7 @@ def test_localstack_is_pinned_and_healthchecked(compose):
     assert not (ROOT / "deploy/localstack").exists()
 
 
-def test_pipeline_setup_is_a_one_shot_before_the_services(compose, design_defaults):
+def test_pipeline_setup_is_a_one_shot_before_the_services(compose, defaults):
     setup = compose["services"]["pipeline-setup"]
     assert setup["build"]["dockerfile"] == SETUP_DOCKERFILE
     assert setup["build"]["context"] == str(ROOT)
@@ -94,7 +95,7 @@ def test_pipeline_setup_is_a_one_shot_before_the_services(compose, design_defaul
     env = setup["environment"]
     assert env["AWS_ENDPOINT_URL"] == "http://localstack:4566"
     for name in RESOURCE_NAMES:
-        assert env[name] == design_defaults[name], name
+        assert env[name] == defaults["upload-api"][name], name
     # The same anchor as the services: it creates exactly what they use.
     for service in SERVICES:
         service_env = compose["services"][service]["environment"]
@@ -112,14 +113,18 @@ def test_pipeline_setup_image():
 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
-def test_services_agree_with_the_design(compose, design_defaults, service):
+def test_services_agree_with_their_configuration(compose, defaults, service):
     spec = compose["services"][service]
     env = spec["environment"]
+    # The service starts with this environment, and reads every variable the file sets (a typo
+    # would otherwise be ignored in silence).
+    read = service_configuration(service, env)
+    assert not set(env) - set(read), f"{service} reads no {sorted(set(env) - set(read))}"
     assert env["AWS_ENDPOINT_URL"] == "http://localstack:4566"
     for name in (*RESOURCE_NAMES, "MAX_UPLOAD_BYTES", "MAX_PIXELS"):
-        assert env[name] == design_defaults[name], name
+        assert env[name] == defaults[service][name], name
     assert env["HTTP_HOST"] == "0.0.0.0"
-    assert env["HTTP_PORT"] == str(SERVICES[service])
+    assert env["HTTP_PORT"] == str(SERVICES[service]) == defaults[service]["HTTP_PORT"]
     assert spec["build"]["dockerfile"] == f"services/{service}/Dockerfile"
     assert spec["build"]["context"] == str(ROOT)
     assert spec["depends_on"]["localstack"]["condition"] == "service_healthy"
@@ -131,8 +136,3 @@ def test_services_agree_with_the_design(compose, design_defaults, service):
         assert "container_name" not in spec
     else:
         assert published == {str(SERVICES[service])}
-
-
-def test_design_defaults_match_the_services_ports(design_defaults):
-    assert "8081 upload-api, 8080 notifier, 8082 processor" in design_defaults["HTTP_PORT"]
-

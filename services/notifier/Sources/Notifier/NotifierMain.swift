@@ -3,6 +3,7 @@ import Logging
 import PipelineAWS
 import PipelineContract
 import PipelineService
+import PipelineSettings
 
 /// `notifier`: the web page, the image list, both images, and live events.
 @main

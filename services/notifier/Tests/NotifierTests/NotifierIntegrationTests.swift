@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import PipelineAWS
 import PipelineContract
+import PipelineSettings
 import PipelineTestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import PipelineContract
 import PipelineService
+import PipelineSettings
 
 /// What the worker works with; the seams that tests replace with fakes.
 struct ProcessorDependencies: Sendable {
@@ -42,7 +43,7 @@ func buildRouter(dependencies: ProcessorDependencies) -> Router<ServiceRequestCo
 
 /// The worker and its HTTP side as one application; SIGTERM drains the worker.
 func buildApplication(configuration: ProcessorConfiguration, dependencies: ProcessorDependencies, logger: Logger) -> some ApplicationProtocol {
-    let settings = configuration.settings
+    let settings = ProcessorSettings(configuration)
     var app = Application(
         router: buildRouter(dependencies: dependencies),
         configuration: ServiceStartup.applicationConfiguration(configuration.shared, name: ProcessorConfiguration.serviceName),

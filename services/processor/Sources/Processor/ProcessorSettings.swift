@@ -1,31 +1,10 @@
-import AWSClient
 import ImageEngine
 import NIOCore
 import PipelineContract
-import PipelineService
+import PipelineSettings
 
-/// The processor's configuration: the shared part and the worker's own settings.
-struct ProcessorConfiguration: ServiceConfiguration {
-    static let serviceName = "processor"
-    var shared: SharedConfiguration
-    var settings: ProcessorSettings
-
-    init(environment: EnvironmentVariables) throws(ConfigurationError) {
-        shared = try SharedConfiguration(environment: environment, defaultPort: 8082)
-        settings = try ProcessorSettings(environment: environment)
-    }
-}
-
-/// The worker's own settings, beside the shared configuration: read once at start.
-///
-/// | variable | default | meaning |
-/// |---|---|---|
-/// | PROCESSOR_CONCURRENCY | number of cores | images worked on at once |
-/// | PROCESSOR_VISIBILITY_SECONDS | 60 | how long a received message stays hidden; extended while working |
-/// | PROCESSOR_OUTPUT_BIT_DEPTH | 1 | 1 (smaller, same pixels) or 8 (as the reference's file) |
-/// | PROCESSOR_PREFETCH | PROCESSOR_CONCURRENCY | messages received ahead of a free slot, to save receive calls (0 to 10) |
-/// | PROCESSOR_DELETE_BATCH_MS | 250 | how long a worked message's deletion waits for others to share a DeleteMessageBatch call (0: each at once) |
-/// | PROCESSOR_EVENT_BATCH_MS | 250 | how long an image's event waits for others to share a SendMessageBatch call, while other images are worked on (0: each at once) |
+/// The worker's running settings, made from its configuration (`ProcessorConfiguration`, whose
+/// variables the README's configuration table describes) or set directly by tests.
 struct ProcessorSettings: Sendable {
     var concurrency: Int
     /// Messages a receive may bring beyond the free slots; they wait for the next free one.
@@ -66,24 +45,16 @@ struct ProcessorSettings: Sendable {
         self.eventLinger = eventLinger
     }
 
-    /// Reads the worker's variables and the limits (MAX_PIXELS, and MAX_UPLOAD_BYTES as the
-    /// largest object read).
-    init(environment: EnvironmentVariables) throws(ConfigurationError) {
-        let limits = try ImageLimits(environment: environment)
-        let bits = try environment.int("PROCESSOR_OUTPUT_BIT_DEPTH", default: 1)
-        guard let bitDepth = BinarizeOptions.BitDepth(rawValue: bits) else {
-            throw ConfigurationError(variable: "PROCESSOR_OUTPUT_BIT_DEPTH", reason: "must be 1 or 8, not \(bits)")
-        }
-        let concurrency = try environment.int("PROCESSOR_CONCURRENCY", default: System.coreCount, range: 1...256)
+    init(_ configuration: ProcessorConfiguration) {
         self.init(
-            concurrency: concurrency,
-            visibilityTimeout: try environment.int("PROCESSOR_VISIBILITY_SECONDS", default: 60, range: 3...43_200),
-            bitDepth: bitDepth,
-            maxPixels: limits.maxPixels,
-            maxImageBytes: limits.maxUploadBytes,
-            deleteLinger: .milliseconds(try environment.int("PROCESSOR_DELETE_BATCH_MS", default: 250, range: 0...1000)),
-            eventLinger: .milliseconds(try environment.int("PROCESSOR_EVENT_BATCH_MS", default: 250, range: 0...1000)),
-            prefetch: try environment.int("PROCESSOR_PREFETCH", default: min(concurrency, 10), range: 0...10)
+            concurrency: configuration.concurrency,
+            visibilityTimeout: configuration.visibilitySeconds,
+            bitDepth: BinarizeOptions.BitDepth(rawValue: configuration.outputBitDepth) ?? .one,
+            maxPixels: configuration.limits.maxPixels,
+            maxImageBytes: configuration.limits.maxUploadBytes,
+            deleteLinger: configuration.deleteBatchWait,
+            eventLinger: configuration.eventBatchWait,
+            prefetch: configuration.prefetch
         )
     }
 }

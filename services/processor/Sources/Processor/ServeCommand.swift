@@ -6,6 +6,7 @@ import Logging
 import PipelineAWS
 import PipelineContract
 import PipelineService
+import PipelineSettings
 
 /// `processor serve` (the default): the SQS worker with its health, readiness and metrics endpoints.
 struct ServeCommand: AsyncParsableCommand {
@@ -17,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         ServiceStartup.runTasksOnEventLoops()
         let configuration = ServiceStartup.configuration(ProcessorConfiguration.self)
-        let settings = configuration.settings
+        let settings = ProcessorSettings(configuration)
         let logger = Logger(label: ProcessorConfiguration.serviceName)
         // The processor never streams an object: the lean transport costs about a millisecond of
         // CPU less per image than AsyncHTTPClient (make bench-cost).

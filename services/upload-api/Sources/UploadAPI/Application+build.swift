@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import PipelineContract
 import PipelineService
+import PipelineSettings
 import Prometheus
 
 /// What the upload API works with; the seams that tests replace with fakes.

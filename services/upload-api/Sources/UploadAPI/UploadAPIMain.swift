@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import PipelineAWS
 import PipelineService
+import PipelineSettings
 
 /// `upload-api`: accepts PNG uploads, stores them in S3 and queues them on SQS.
 @main

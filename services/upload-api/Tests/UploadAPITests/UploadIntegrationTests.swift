@@ -7,6 +7,7 @@ import HummingbirdTesting
 import Logging
 import PipelineAWS
 import PipelineContract
+import PipelineSettings
 import PipelineTestSupport
 import Testing
 

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import PipelineContract
+import PipelineSettings
 import PipelineTestSupport
 import Testing
 

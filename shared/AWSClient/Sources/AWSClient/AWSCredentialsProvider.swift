@@ -19,9 +19,11 @@ public actor ContainerCredentialsProvider: AWSCredentialsProvider {
     /// ECS's credentials endpoint, which the relative URI is appended to.
     public static let ecsEndpoint = "http://169.254.170.2"
 
-    nonisolated let url: String
-    nonisolated let authorizationToken: String?
-    nonisolated let authorizationTokenFile: String?
+    /// Where the credentials are fetched.
+    public nonisolated let url: String
+    /// The `Authorization` header's value, or the file it is read from at each fetch.
+    public nonisolated let authorizationToken: String?
+    public nonisolated let authorizationTokenFile: String?
     /// How long before their expiration credentials are fetched again.
     let refreshMargin: TimeInterval
     let now: @Sendable () -> Date

@@ -1,4 +1,5 @@
 import AWSClient
+import AWSSigV4
 import Foundation
 
 /// The emulator the integration tests run against (moto with SigV4 checking, started by
@@ -12,8 +13,9 @@ public enum Emulator {
         public var description: String { "no emulator configured (REQUIRE_EMULATOR=1): run scripts/emulator.sh start" }
     }
 
-    /// The environment to test with, or nil (after printing why) when there is no emulator.
-    public static func environment(from filePath: String = #filePath) throws -> EnvironmentVariables? {
+    /// The environment to test with (the process's, with the emulator's variables), or nil (after
+    /// printing why) when there is no emulator.
+    public static func variables(from filePath: String = #filePath) throws -> [String: String]? {
         var values = ProcessInfo.processInfo.environment
         if values["AWS_ENDPOINT_URL"] == nil {
             let file = TestData.repositoryRoot(from: filePath).appendingPathComponent(".run/emulator.env")
@@ -29,12 +31,22 @@ public enum Emulator {
             print("SKIP: no emulator (AWS_ENDPOINT_URL unset, no .run/emulator.env); run scripts/emulator.sh start")
             return nil
         }
-        return EnvironmentVariables(values)
+        return values
     }
 
     /// The AWS configuration for the emulator, or nil when there is none.
+    /// Built from the emulator's own few variables; the services' full reader of the standard
+    /// variables is `PipelineSettings`'.
     public static func configuration(from filePath: String = #filePath) throws -> AWSConfiguration? {
-        try environment(from: filePath).map { try AWSConfiguration(environment: $0) }
+        guard let values = try variables(from: filePath), let url = values["AWS_ENDPOINT_URL"] else { return nil }
+        return AWSConfiguration(
+            region: values["AWS_REGION"] ?? values["AWS_DEFAULT_REGION"] ?? "us-east-1",
+            credentials: AWSCredentials(
+                accessKeyID: values["AWS_ACCESS_KEY_ID"] ?? "", secretAccessKey: values["AWS_SECRET_ACCESS_KEY"] ?? "",
+                sessionToken: values["AWS_SESSION_TOKEN"]
+            ),
+            endpoint: try AWSEndpoint(parsing: url)
+        )
     }
 
     /// A short random suffix, so that names made by one run never clash with another's.

@@ -14,23 +14,6 @@ import Testing
         FakeTransport.ok(#"{"AccessKeyId":"\#(key)","SecretAccessKey":"secret-\#(key)","Token":"token-\#(key)","Expiration":"\#(expiration)"}"#)
     }
 
-    @Test func theEnvironmentOfAnECSTaskNamesTheEndpoint() throws {
-        let configuration = try AWSConfiguration(environment: EnvironmentVariables(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"]))
-        let provider = try #require(configuration.credentialsProvider as? ContainerCredentialsProvider)
-        #expect(provider.url == "http://169.254.170.2/v2/credentials/abc")
-        let full = try AWSConfiguration(environment: EnvironmentVariables([
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:9911/creds?role=processor", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "t0k",
-        ]))
-        let fullProvider = try #require(full.credentialsProvider as? ContainerCredentialsProvider)
-        #expect(fullProvider.url == "http://127.0.0.1:9911/creds?role=processor")
-        #expect(try fullProvider.authorization() == "t0k")
-        // Keys win; neither keys nor an endpoint is the error it always was.
-        #expect(try AWSConfiguration(environment: EnvironmentVariables([
-            "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/x",
-        ])).credentialsProvider == nil)
-        #expect(throws: ConfigurationError.self) { try AWSConfiguration(environment: EnvironmentVariables([:])) }
-    }
-
     @Test func requestsAreSignedWithTheRolesCredentialsAndRefreshedBeforeTheyExpire() async throws {
         let clock = Clock(Date(timeIntervalSince1970: 2_000_000_000))  // 2033-05-18T03:33:20Z
         let provider = ContainerCredentialsProvider(url: "http://169.254.170.2/v2/credentials/abc", refreshMargin: 300, now: { clock.now })

@@ -3,6 +3,7 @@ import AWSS3
 import AWSSQS
 import PipelineContract
 import Logging
+import PipelineSettings
 
 /// The AWS clients and the store and queue seams of one service, made from its configuration.
 ///

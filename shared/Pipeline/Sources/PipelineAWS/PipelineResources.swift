@@ -3,6 +3,7 @@ import AWSS3
 import AWSSQS
 import PipelineContract
 import Foundation
+import PipelineSettings
 
 /// Creates the pipeline's buckets and queues, idempotently: both buckets, both FIFO queues with
 /// content-based deduplication, and a FIFO dead-letter queue for each (maxReceiveCount 5).

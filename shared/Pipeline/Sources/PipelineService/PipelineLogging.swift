@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PipelineContract
+import PipelineSettings
 
 /// Log output of every service: `text` for people, `json` (one object per line) for collectors.
 public enum PipelineLogging {

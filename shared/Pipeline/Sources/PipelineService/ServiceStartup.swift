@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NIOPosix
+import PipelineSettings
 
 /// The start of every service's `main`: configuration read once, logging installed.
 public enum ServiceStartup {

@@ -1,18 +1,16 @@
-import AWSClient
 import Foundation
 import PipelineContract
-import PipelineService
 
 /// The upload API's configuration: the shared part and its own (limits, CORS), read once at start.
-struct UploadAPIConfiguration: ServiceConfiguration {
-    static let serviceName = "upload-api"
-    var shared: SharedConfiguration
+public struct UploadAPIConfiguration: ServiceConfiguration {
+    public static let serviceName = "upload-api"
+    public var shared: SharedConfiguration
     /// MAX_UPLOAD_BYTES and MAX_PIXELS.
-    var limits: ImageLimits
+    public var limits: ImageLimits
     /// CORS_ALLOWED_ORIGINS: origins allowed to post from a page.
-    var corsAllowedOrigins: [String]
+    public var corsAllowedOrigins: [String]
 
-    init(environment: EnvironmentVariables) throws(ConfigurationError) {
+    public init(environment: EnvironmentVariables) throws(ConfigurationError) {
         shared = try SharedConfiguration(environment: environment, defaultPort: 8081)
         limits = try ImageLimits(environment: environment)
         corsAllowedOrigins = environment.string("CORS_ALLOWED_ORIGINS", default: "http://localhost:8080,http://127.0.0.1:8080")

@@ -2,13 +2,15 @@ import AWSClient
 import AWSTestSupport
 import Logging
 import PipelineAWS
+import PipelineSettings
 
 /// A pipeline of its own on the emulator, for one integration test.
 public enum TestPipeline {
     /// The emulator's environment with resource names of their own (`{prefix}-in-{random}`, …),
     /// or nil (after printing why) when there is no emulator. Nothing is created.
     public static func environment(_ prefix: String, filePath: String = #filePath) throws -> EnvironmentVariables? {
-        guard var environment = try Emulator.environment(from: filePath) else { return nil }
+        guard let variables = try Emulator.variables(from: filePath) else { return nil }
+        var environment = EnvironmentVariables(variables)
         let suffix = Emulator.uniqueSuffix()
         environment.values["INPUT_BUCKET"] = "\(prefix)-in-\(suffix)"
         environment.values["PROCESSED_BUCKET"] = "\(prefix)-out-\(suffix)"

@@ -6,6 +6,7 @@ import AWSTestSupport
 import Logging
 import PipelineAWS
 import PipelineContract
+import PipelineSettings
 import PipelineTestSupport
 import Testing
 

@@ -4,6 +4,8 @@ import AWSTestSupport
 import NIOCore
 import PipelineAWS
 import PipelineContract
+import PipelineSettings
+import PipelineTestSupport
 import Synchronization
 import Testing
 
@@ -12,7 +14,7 @@ import Testing
     /// A missing key is the image's problem (permanent); a missing bucket is the deployment's
     /// (transient, left for redelivery), so the store tells them apart.
     @Test func missingKeyAndMissingBucketAreDifferentFailures() async throws {
-        guard let environment = try Emulator.environment() else { return }
+        guard let environment = try TestPipeline.environment("its") else { return }
         try await withClients(try PipelineConfiguration(environment: environment)) { clients in
             let bucket = "it-missing-\(Emulator.uniqueSuffix())"
             try await clients.s3.createBucket(bucket: bucket)
@@ -31,7 +33,7 @@ import Testing
     }
 
     @Test func streamedBodyArrivesWhole() async throws {
-        guard let environment = try Emulator.environment() else { return }
+        guard let environment = try TestPipeline.environment("its") else { return }
         try await withClients(try PipelineConfiguration(environment: environment)) { clients in
             let bucket = "it-stream-\(Emulator.uniqueSuffix())"
             try await clients.s3.createBucket(bucket: bucket)
@@ -66,7 +68,7 @@ import Testing
 
     @Test(arguments: [100_000, 5 << 20, 12 << 20 + 17])
     func aStreamedBodyIsStoredWhole(_ size: Int) async throws {
-        guard let environment = try Emulator.environment() else { return }
+        guard let environment = try TestPipeline.environment("its") else { return }
         try await withClients(try PipelineConfiguration(environment: environment)) { clients in
             let bucket = "it-write-\(Emulator.uniqueSuffix())"
             try await clients.s3.createBucket(bucket: bucket)
@@ -84,7 +86,7 @@ import Testing
     }
 
     @Test func aBodyThatFailsHalfwayLeavesNothing() async throws {
-        guard let environment = try Emulator.environment() else { return }
+        guard let environment = try TestPipeline.environment("its") else { return }
         try await withClients(try PipelineConfiguration(environment: environment)) { clients in
             let bucket = "it-abort-\(Emulator.uniqueSuffix())"
             try await clients.s3.createBucket(bucket: bucket)

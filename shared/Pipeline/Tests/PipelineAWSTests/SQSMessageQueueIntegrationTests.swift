@@ -2,6 +2,7 @@ import AWSClient
 import Logging
 import PipelineAWS
 import PipelineContract
+import PipelineSettings
 import PipelineTestSupport
 import Testing
 

@@ -12,7 +12,7 @@ import Testing
 
     func router(checks: [(name: String, run: ReadinessProbe.Check)], scraped: Shared<Int> = Shared(0)) -> Router<ServiceRequestContext> {
         let registry = PrometheusCollectorRegistry()
-        registry.makeCounter(name: "kit_test_total").increment()
+        registry.makeCounter(descriptor: .named("kit_test_total", help: "A counter for the test.")).increment()
         let router = Router(context: ServiceRequestContext.self)
         router.addOperationalRoutes(readiness: ReadinessProbe(checks: checks), metrics: registry) { scraped.set(scraped.value + 1) }
         return router

@@ -32,7 +32,7 @@ import Testing
     @Test func aPauseEndsOnGracefulShutdown() async throws {
         let clock = ManualClock()
         let backoff = ReceiveBackoff(policy: .untilStopped(first: .seconds(3600), longest: .seconds(3600)), clock: clock)
-        try await testGracefulShutdown { trigger in
+        await testGracefulShutdown { trigger in
             let pausing = Task {
                 var copy = backoff
                 await copy.pause()

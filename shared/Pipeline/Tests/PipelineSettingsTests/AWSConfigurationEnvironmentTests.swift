@@ -1,8 +1,9 @@
 import AWSClient
-import NIOHTTP1
+import PipelineSettings
 import Testing
 
-@Suite struct AWSConfigurationTests {
+/// The standard AWS variables, read as the AWS SDKs read them.
+@Suite struct AWSConfigurationEnvironmentTests {
     let base = ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"]
 
     @Test func defaultsToRealAWSInUsEast1() throws {
@@ -64,8 +65,21 @@ import Testing
         }
     }
 
-    @Test func regionNames() {
-        for good in ["us-east-1", "eu-west-3", "ap-southeast-2", "us-gov-west-1", "cn-north-1"] { #expect(AWSConfiguration.isValidRegion(good)) }
-        for bad in ["", "us", "us-east", "US-EAST-1", "us_east_1", "us-east-x"] { #expect(!AWSConfiguration.isValidRegion(bad)) }
+    /// ECS announces a task role's credentials endpoint in the environment.
+    @Test func theEnvironmentOfAnECSTaskNamesTheEndpoint() throws {
+        let configuration = try AWSConfiguration(environment: EnvironmentVariables(["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/abc"]))
+        let provider = try #require(configuration.credentialsProvider as? ContainerCredentialsProvider)
+        #expect(provider.url == "http://169.254.170.2/v2/credentials/abc")
+        let full = try AWSConfiguration(environment: EnvironmentVariables([
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:9911/creds?role=processor", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "t0k",
+        ]))
+        let fullProvider = try #require(full.credentialsProvider as? ContainerCredentialsProvider)
+        #expect(fullProvider.url == "http://127.0.0.1:9911/creds?role=processor")
+        #expect(fullProvider.authorizationToken == "t0k")
+        // Keys win; neither keys nor an endpoint is the error it always was.
+        #expect(try AWSConfiguration(environment: EnvironmentVariables([
+            "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/x",
+        ])).credentialsProvider == nil)
+        #expect(throws: ConfigurationError.self) { try AWSConfiguration(environment: EnvironmentVariables([:])) }
     }
 }

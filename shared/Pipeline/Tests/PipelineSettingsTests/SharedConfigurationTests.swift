@@ -1,8 +1,6 @@
-import AWSClient
 import Logging
-import PipelineAWS
 import PipelineContract
-import PipelineService
+import PipelineSettings
 import Testing
 
 /// The part of the configuration every service reads: PipelineConfiguration (AWS, resource names),

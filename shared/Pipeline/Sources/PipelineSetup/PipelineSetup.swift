@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// `pipeline-setup`: the one source of truth for the pipeline's resources, on an emulator or on
+/// real AWS, from the same environment variables as the services. `make run`, compose (a one-shot
+/// service) and the tests all use it.
+@main
+struct PipelineSetup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline-setup",
+        abstract: "Creates the pipeline's buckets and queues, or shows what a service reads from the environment.",
+        subcommands: [EnsureCommand.self, ConfigurationCommand.self],
+        defaultSubcommand: EnsureCommand.self
+    )
+}

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AWSClient", targets: ["AWSClient"]),
         .library(name: "AWSS3", targets: ["AWSS3"]),
         .library(name: "AWSSQS", targets: ["AWSSQS"]),
+        .library(name: "AWSDynamoDB", targets: ["AWSDynamoDB"]),
         .library(name: "AWSTestSupport", targets: ["AWSTestSupport"]),
     ],
     dependencies: [
@@ -48,13 +49,15 @@ let package = Package(
         ),
         .target(name: "AWSS3", dependencies: ["AWSClient", "AWSSigV4"], swiftSettings: swiftSettings),
         .target(name: "AWSSQS", dependencies: ["AWSClient", "AWSSigV4"], swiftSettings: swiftSettings),
+        /// DynamoDB and DynamoDB Streams, on their JSON protocol.
+        .target(name: "AWSDynamoDB", dependencies: ["AWSClient", "AWSSigV4"], swiftSettings: swiftSettings),
         /// For tests: the emulator's settings, unique names, the repository's test data.
         .target(name: "AWSTestSupport", dependencies: ["AWSClient", "AWSSigV4"], swiftSettings: swiftSettings),
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4", "AWSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AWSClientTests",
             dependencies: [
-                "AWSClient", "AWSS3", "AWSSQS", "AWSSigV4", "AWSTestSupport",
+                "AWSClient", "AWSDynamoDB", "AWSS3", "AWSSQS", "AWSSigV4", "AWSTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -63,7 +66,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AWSIntegrationTests",
-            dependencies: ["AWSSigV4", "AWSClient", "AWSS3", "AWSSQS", "AWSTestSupport"],
+            dependencies: ["AWSSigV4", "AWSClient", "AWSDynamoDB", "AWSS3", "AWSSQS", "AWSTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

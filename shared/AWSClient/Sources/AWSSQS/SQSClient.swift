@@ -28,41 +28,14 @@ public struct SQSClient: Sendable {
     func call<Output: Decodable>(
         _ action: String, _ input: some Encodable, as output: Output.Type, timeout: Duration? = nil
     ) async throws -> Output {
-        let body = try JSONEncoder().encode(input)
-        let response = try await client.send(.init(
-            operation: "SQS.\(action)", method: .POST, endpoint: client.configuration.endpoint(for: "sqs"), path: "/",
-            headers: [
-                (name: "Content-Type", value: "application/x-amz-json-1.0"),
-                (name: "X-Amz-Target", value: "AmazonSQS.\(action)"),
-            ],
-            body: ByteBuffer(bytes: body), timeout: timeout
-        ))
-        let bytes = response.body.readableBytes == 0 ? Data("{}".utf8) : Data(response.body.readableBytesView)
-        do {
-            return try JSONDecoder().decode(Output.self, from: bytes)
-        } catch {
-            throw AWSError.invalidResponse("SQS.\(action): \(error)")
-        }
+        try await client.callJSON(
+            action, targetPrefix: "AmazonSQS", endpoint: client.configuration.endpoint(for: "sqs"), input, as: output, timeout: timeout
+        )
     }
 
-    /// Reads the JSON error body: `__type` as `Foo` or `com.amazonaws.sqs#Foo`, `message` or `Message`.
+    /// SQS answers errors in AWS's JSON shape (``AWSServiceError/fromJSON(_:)``).
     @Sendable static func decodeError(_ response: AWSHTTPResponse) -> AWSServiceError {
-        struct Body: Decodable {
-            var type: String?
-            var message: String?
-            var Message: String?
-            enum CodingKeys: String, CodingKey { case type = "__type", message, Message }
-        }
-        let requestID = response.headers.first(name: "x-amzn-RequestId") ?? response.headers.first(name: "x-amz-request-id")
-        let body = try? JSONDecoder().decode(Body.self, from: Data(response.body.readableBytesView))
-        // Authentication failures come back as XML even on the JSON protocol.
-        if body == nil, let error = AWSServiceError.fromXML(response.body, statusCode: response.status, requestID: requestID) {
-            return error
-        }
-        // The query-compatible header carries the legacy code (e.g. AWS.SimpleQueueService.NonExistentQueue).
-        let legacy = response.headers.first(name: "x-amzn-query-error").flatMap { $0.split(separator: ";").first.map { AWSServiceError.normalizedCode(String($0)) } }
-        let code = body?.type.map(AWSServiceError.normalizedCode) ?? legacy ?? "HTTP\(response.status)"
-        return AWSServiceError(code: code, message: body?.message ?? body?.Message ?? "", statusCode: response.status, requestID: requestID)
+        AWSServiceError.fromJSON(response)
     }
 }
 

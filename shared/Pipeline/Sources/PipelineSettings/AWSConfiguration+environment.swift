@@ -3,19 +3,25 @@ import AWSSigV4
 
 extension AWSConfiguration {
     /// The per-service endpoint variables, by signing name (the AWS SDKs' names).
-    public static let serviceEndpointVariables = ["s3": "AWS_ENDPOINT_URL_S3", "sqs": "AWS_ENDPOINT_URL_SQS"]
+    public static let serviceEndpointVariables = [
+        "s3": "AWS_ENDPOINT_URL_S3", "sqs": "AWS_ENDPOINT_URL_SQS",
+        "dynamodb": "AWS_ENDPOINT_URL_DYNAMODB", "streams.dynamodb": "AWS_ENDPOINT_URL_DYNAMODB_STREAMS",
+    ]
 
-    /// Reads the standard variables: `AWS_ENDPOINT_URL` (and `AWS_ENDPOINT_URL_S3`, `…_SQS`, which
-    /// win for their service), `AWS_REGION` then `AWS_DEFAULT_REGION`, `AWS_ACCESS_KEY_ID`,
+    /// Reads the standard variables: `AWS_ENDPOINT_URL` (and `AWS_ENDPOINT_URL_S3`, `…_SQS`,
+    /// `…_DYNAMODB`, `…_DYNAMODB_STREAMS`, which win for their service; the streams API follows
+    /// DynamoDB's endpoint unless it has its own), `AWS_REGION` then `AWS_DEFAULT_REGION`, `AWS_ACCESS_KEY_ID`,
     /// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `S3_FORCE_PATH_STYLE`.
     /// Without keys, the container credentials that ECS announces for a task role
     /// (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`, or `…_FULL_URI` with its authorization token).
     public init(environment: EnvironmentVariables) throws(ConfigurationError) {
         let endpoint = try environment.url("AWS_ENDPOINT_URL")
         var serviceEndpoints: [String: AWSEndpoint] = [:]
-        for (service, variable) in Self.serviceEndpointVariables {
+        for (service, variable) in Self.serviceEndpointVariables.sorted(by: { $0.key < $1.key }) {
             serviceEndpoints[service] = try environment.url(variable)
         }
+        // An emulator serves DynamoDB's stream API on DynamoDB's own port.
+        if serviceEndpoints["streams.dynamodb"] == nil { serviceEndpoints["streams.dynamodb"] = serviceEndpoints["dynamodb"] }
         let regionVariable = environment["AWS_REGION"] != nil ? "AWS_REGION" : "AWS_DEFAULT_REGION"
         let region = environment.string(regionVariable, default: "us-east-1")
         guard Self.isValidRegion(region) else {

@@ -47,7 +47,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "AWSS3", dependencies: ["AWSClient", "AWSSigV4"], swiftSettings: swiftSettings),
+        .target(
+            name: "AWSS3", dependencies: ["AWSClient", "AWSSigV4", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings
+        ),
         .target(name: "AWSSQS", dependencies: ["AWSClient", "AWSSigV4"], swiftSettings: swiftSettings),
         /// DynamoDB and DynamoDB Streams, on their JSON protocol.
         .target(name: "AWSDynamoDB", dependencies: ["AWSClient", "AWSSigV4"], swiftSettings: swiftSettings),

@@ -120,3 +120,19 @@ import Testing
         #expect(try json(transport.requests[2])["ShardIteratorType"] as? String == "AFTER_SEQUENCE_NUMBER")
     }
 }
+
+@Suite struct DynamoUpdateTests {
+    @Test func everyNameAndValueGetsAPlaceholder() {
+        var update = DynamoUpdate()
+        update.set("state", .string("processed"))
+        update.setIfAbsent("owner", .string("local"))
+        update.setIfAbsent("size", nil)
+        update.set("width", ifPresent: nil)
+        update.remove("error")
+        let condition = "attribute_not_exists(\(update.name("image_id"))) OR \(update.name("state_rank")) < \(update.value(.int(2)))"
+        #expect(update.expression == "SET #state = :v0, #owner = if_not_exists(#owner, :v1) REMOVE #error")
+        #expect(condition == "attribute_not_exists(#image_id) OR #state_rank < :v2")
+        #expect(update.placeholders.names == ["#state": "state", "#owner": "owner", "#error": "error", "#image_id": "image_id", "#state_rank": "state_rank"])
+        #expect(update.placeholders.values == [":v0": .string("processed"), ":v1": .string("local"), ":v2": .int(2)])
+    }
+}

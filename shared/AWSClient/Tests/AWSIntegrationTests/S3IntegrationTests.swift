@@ -85,6 +85,22 @@ import Testing
         }
     }
 
+    /// RETENTION_DAYS: a whole-bucket expiration rule, read back, and removed again.
+    @Test func bucketExpirationIsSetReadAndRemoved() async throws {
+        try await IntegrationContext.run(.nio) { context in
+            let s3 = context.s3
+            let bucket = "it-expiry-\(Emulator.uniqueSuffix())"
+            try await s3.createBucket(bucket: bucket)
+            #expect(try await s3.expirationDays(bucket: bucket) == nil)
+            try await s3.setExpiration(bucket: bucket, days: 30)
+            #expect(try await s3.expirationDays(bucket: bucket) == 30)
+            try await s3.setExpiration(bucket: bucket, days: 7)
+            #expect(try await s3.expirationDays(bucket: bucket) == 7)
+            try await s3.setExpiration(bucket: bucket, days: nil)
+            #expect(try await s3.expirationDays(bucket: bucket) == nil)
+        }
+    }
+
     @Test(arguments: TransportKind.allCases) func wrongSecretIsRefusedAsSignatureDoesNotMatch(_ kind: TransportKind) async throws {
         guard var configuration = try Emulator.configuration() else { return }
         configuration.credentials.secretAccessKey += "-wrong"

@@ -63,12 +63,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        /// The seams on S3 and SQS, the clients, resource setup.
+        /// The seams on S3, SQS and DynamoDB, the clients, resource setup.
         .target(
             name: "PipelineAWS",
             dependencies: [
                 "PipelineContract", "PipelineSettings",
                 .product(name: "AWSClient", package: "AWSClient"),
+                .product(name: "AWSDynamoDB", package: "AWSClient"),
                 .product(name: "AWSS3", package: "AWSClient"),
                 .product(name: "AWSSQS", package: "AWSClient"),
                 .product(name: "Logging", package: "swift-log"),
@@ -167,6 +168,7 @@ let package = Package(
             dependencies: [
                 "PipelineContract", "PipelineAWS", "PipelineSettings", "PipelineTestSupport",
                 .product(name: "AWSClient", package: "AWSClient"),
+                .product(name: "AWSDynamoDB", package: "AWSClient"),
                 .product(name: "AWSS3", package: "AWSClient"),
                 .product(name: "AWSSQS", package: "AWSClient"),
                 .product(name: "AWSTestSupport", package: "AWSClient"),

@@ -67,7 +67,13 @@ public struct DynamoTableDescription: Sendable, Equatable, Decodable {
 
     public struct KeySchemaElement: Sendable, Equatable, Codable {
         public var AttributeName: String
+        /// `HASH` (partition) or `RANGE` (sort).
         public var KeyType: String
+
+        public init(AttributeName: String, KeyType: String) {
+            self.AttributeName = AttributeName
+            self.KeyType = KeyType
+        }
     }
 }
 

@@ -1,7 +1,4 @@
 import AWSClient
-import AWSSigV4
-import Foundation
-import Logging
 
 /// The DynamoDB Streams operations this client offers (`X-Amz-Target: DynamoDBStreams_20120810.*`,
 /// endpoint `streams.dynamodb.{region}`, signed as `dynamodb`).
@@ -12,16 +9,9 @@ public struct DynamoDBStreamsClient: Sendable {
     /// is `streams.dynamodb.{region}.amazonaws.com`.
     public static let endpointKey = "streams.dynamodb"
 
-    public init(
-        configuration: AWSConfiguration,
-        transport: any AWSHTTPTransport,
-        logger: Logger = Logger(label: "dynamodb-streams"),
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
-    ) {
-        client = AWSServiceClient(
-            configuration: configuration, service: "dynamodb", uriMode: .standard(normalize: true), transport: transport,
-            logger: logger, decodeError: AWSServiceError.fromJSON, sleep: sleep
-        )
+    /// Streams are signed as DynamoDB is, with its configuration, transport and retries.
+    public init(_ dynamo: DynamoDBClient) {
+        client = dynamo.client
     }
 
     func call<Output: Decodable>(_ action: String, _ input: some Encodable, as output: Output.Type) async throws -> Output {

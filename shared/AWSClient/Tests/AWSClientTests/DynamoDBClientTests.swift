@@ -105,7 +105,7 @@ import Testing
             FakeTransport.ok(#"{"Records":[{"eventName":"MODIFY","dynamodb":{"SequenceNumber":"11","Keys":{"id":{"S":"a"}},"NewImage":{"id":{"S":"a"},"state":{"S":"processed"}}}}],"NextShardIterator":"it-2"}"#),
         ])
         let real = AWSConfiguration(region: "eu-west-1", credentials: configuration.credentials)
-        let streams = DynamoDBStreamsClient(configuration: real, transport: transport)
+        let streams = DynamoDBStreamsClient(DynamoDBClient(configuration: real, transport: transport))
         let shards = try await streams.shards(streamARN: "arn:stream")
         #expect(shards.map(\.shardID) == ["s1", "s2"] && !shards[0].isOpen && shards[1].isOpen && shards[1].parentShardID == "s1")
         let iterator = try await streams.shardIterator(streamARN: "arn:stream", shardID: "s2", from: .after(sequenceNumber: "10"))

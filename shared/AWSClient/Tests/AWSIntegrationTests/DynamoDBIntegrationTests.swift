@@ -8,10 +8,8 @@ import Testing
 /// DynamoDB and its stream against the emulator, with signatures checked for real.
 @Suite struct DynamoDBIntegrationTests {
     func clients(_ context: IntegrationContext) -> (DynamoDBClient, DynamoDBStreamsClient) {
-        (
-            DynamoDBClient(configuration: context.configuration, transport: context.transport, logger: Logger(label: "test.dynamodb")),
-            DynamoDBStreamsClient(configuration: context.configuration, transport: context.transport, logger: Logger(label: "test.streams"))
-        )
+        let dynamo = DynamoDBClient(configuration: context.configuration, transport: context.transport, logger: Logger(label: "test.dynamodb"))
+        return (dynamo, DynamoDBStreamsClient(dynamo))
     }
 
     func table(_ dynamo: DynamoDBClient) async throws -> String {

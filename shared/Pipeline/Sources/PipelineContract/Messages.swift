@@ -74,7 +74,8 @@ public struct ImageEvent: Codable, Sendable, Equatable {
         /// queued < failed < processed: a success may follow a failure (a redrive), never the reverse.
         public static func < (lhs: Status, rhs: Status) -> Bool { lhs.rank < rhs.rank }
 
-        var rank: Int {
+        /// 0, 1, 2: the order states move in (the image table stores it to compare in a condition).
+        public var rank: Int {
             switch self {
             case .queued: 0
             case .failed: 1
@@ -104,18 +105,22 @@ public struct ImageEvent: Codable, Sendable, Equatable {
     public var startedAt: String?
     /// ISO 8601 time of the outcome (`processed`, `failed`).
     public var finishedAt: String?
+    /// Whose image it is; absent (the original Python worker, events from before owners) means
+    /// ``ImageOwner/local``.
+    public var owner: String?
 
     enum CodingKeys: String, CodingKey {
         case imageID = "image_id", originalKey = "original_key", processedKey = "processed_key", status, error
         case width, height, size, processedSize = "processed_size", threshold
         case processingMilliseconds = "processing_ms", uploadedAt = "uploaded_at", startedAt = "started_at"
-        case finishedAt = "finished_at"
+        case finishedAt = "finished_at", owner
     }
 
     public init(
         imageID: String, originalKey: String, processedKey: String? = nil, status: Status, error: String? = nil,
         width: Int? = nil, height: Int? = nil, size: Int? = nil, processedSize: Int? = nil, threshold: Int? = nil,
-        processingMilliseconds: Double? = nil, uploadedAt: String? = nil, startedAt: String? = nil, finishedAt: String? = nil
+        processingMilliseconds: Double? = nil, uploadedAt: String? = nil, startedAt: String? = nil, finishedAt: String? = nil,
+        owner: String? = nil
     ) {
         self.imageID = imageID
         self.originalKey = originalKey
@@ -131,6 +136,7 @@ public struct ImageEvent: Codable, Sendable, Equatable {
         self.uploadedAt = uploadedAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+        self.owner = owner
     }
 
     public init(from decoder: any Decoder) throws {
@@ -149,6 +155,7 @@ public struct ImageEvent: Codable, Sendable, Equatable {
         uploadedAt = try container.decodeIfPresent(String.self, forKey: .uploadedAt)
         startedAt = try container.decodeIfPresent(String.self, forKey: .startedAt)
         finishedAt = try container.decodeIfPresent(String.self, forKey: .finishedAt)
+        owner = try container.decodeIfPresent(String.self, forKey: .owner)
     }
 
     /// The FIFO deduplication id: `queued_{image_id}` for the upload's event, `processed_{image_id}`

@@ -24,7 +24,7 @@ struct EnsureCommand: AsyncParsableCommand {
         }
         let clients = PipelineClients(configuration: configuration, logger: Logger(label: "pipeline-setup"))
         do {
-            let report = try await PipelineResources(s3: clients.s3, sqs: clients.sqs, configuration: configuration).ensure()
+            let report = try await PipelineResources(clients, configuration: configuration).ensure()
             let target = configuration.aws.endpoint?.description ?? "AWS \(configuration.aws.region)"
             for line in report.lines { print("pipeline-setup: \(line) (\(target))") }
         } catch {

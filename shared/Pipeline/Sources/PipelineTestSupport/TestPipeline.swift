@@ -6,7 +6,8 @@ import PipelineSettings
 
 /// A pipeline of its own on the emulator, for one integration test.
 public enum TestPipeline {
-    /// The emulator's environment with resource names of their own (`{prefix}-in-{random}`, …),
+    /// The emulator's environment with resource names of their own (`{prefix}-in-{random}`, …,
+    /// `{prefix}-images-{random}`),
     /// or nil (after printing why) when there is no emulator. Nothing is created.
     public static func environment(_ prefix: String, filePath: String = #filePath) throws -> EnvironmentVariables? {
         guard let variables = try Emulator.variables(from: filePath) else { return nil }
@@ -16,6 +17,7 @@ public enum TestPipeline {
         environment.values["PROCESSED_BUCKET"] = "\(prefix)-out-\(suffix)"
         environment.values["INPUT_QUEUE"] = "\(prefix)-in-\(suffix).fifo"
         environment.values["PROCESSED_QUEUE"] = "\(prefix)-out-\(suffix).fifo"
+        environment.values["IMAGE_TABLE"] = "\(prefix)-images-\(suffix)"
         return environment
     }
 
@@ -33,7 +35,7 @@ public enum TestPipeline {
         let configuration = try PipelineConfiguration(environment: environment)
         let clients = PipelineClients(configuration: configuration, logger: Logger(label: "test"))
         do {
-            try await PipelineResources(s3: clients.s3, sqs: clients.sqs, configuration: configuration).ensure()
+            try await PipelineResources(clients, configuration: configuration).ensure()
             try await body(environment, configuration, clients)
         } catch {
             try? await clients.shutdown()

@@ -1,4 +1,5 @@
 import AWSClient
+import AWSDynamoDB
 import AWSS3
 import AWSSQS
 import Foundation
@@ -17,11 +18,22 @@ import Testing
         let suffix = try #require(environment["INPUT_BUCKET"]?.split(separator: "-").last.map(String.init))
         let configuration = try PipelineConfiguration(environment: environment)
         try await withClients(configuration) { context in
-            let resources = PipelineResources(s3: context.s3, sqs: context.sqs, configuration: configuration)
+            let resources = PipelineResources(context, configuration: configuration)
             let first = try await resources.ensure()
             #expect(first.lines.contains("bucket it-in-\(suffix): created"))
+            #expect(first.lines.contains { $0.hasPrefix("table it-images-\(suffix): created, on demand") })
             let second = try await resources.ensure()
             #expect(second.lines.contains("bucket it-in-\(suffix): exists"))
+            #expect(second.lines.contains { $0.hasPrefix("table it-images-\(suffix): exists") })
+            #expect(second.lines.contains("bucket it-in-\(suffix): objects kept"))
+
+            let table = try #require(try await context.dynamo.describeTable(configuration.imageTable))
+            #expect(table.TableStatus == "ACTIVE" && table.BillingModeSummary?.BillingMode == "PAY_PER_REQUEST")
+            #expect(table.StreamSpecification?.StreamViewType == "NEW_IMAGE")
+            #expect(table.KeySchema == [.init(AttributeName: "image_id", KeyType: "HASH")])
+            let index = try #require(table.GlobalSecondaryIndexes?.first { $0.IndexName == "owner-uploaded" })
+            #expect(index.KeySchema == [.init(AttributeName: "owner", KeyType: "HASH"), .init(AttributeName: "uploaded_at", KeyType: "RANGE")])
+            #expect(try await context.dynamo.timeToLiveAttribute(table: configuration.imageTable) == "expires_at")
 
             for queue in [configuration.inputQueue, configuration.processedQueue] {
                 let url = try await context.sqs.queueURL(named: queue)
@@ -45,13 +57,47 @@ import Testing
         }
     }
 
+    /// RETENTION_DAYS puts an expiration on both buckets, and taking it away removes it.
+    @Test func retentionExpiresObjectsInBothBuckets() async throws {
+        guard var environment = try TestPipeline.environment("itr") else { return }
+        environment.values["RETENTION_DAYS"] = "30"
+        let configuration = try PipelineConfiguration(environment: environment)
+        try await withClients(configuration) { context in
+            let report = try await PipelineResources(context, configuration: configuration).ensure()
+            #expect(report.lines.contains("bucket \(configuration.processedBucket): objects expire after 30 days"))
+            for bucket in [configuration.inputBucket, configuration.processedBucket] {
+                #expect(try await context.s3.expirationDays(bucket: bucket) == 30)
+            }
+            var keep = configuration
+            keep.retentionDays = nil
+            try await PipelineResources(context, configuration: keep).ensure()
+            #expect(try await context.s3.expirationDays(bucket: configuration.inputBucket) == nil)
+        }
+    }
+
+    /// A table of that name without the stream the notifiers follow stops the setup with a reason.
+    @Test func aTableWithoutItsStreamIsReported() async throws {
+        guard let environment = try TestPipeline.environment("itm") else { return }
+        let configuration = try PipelineConfiguration(environment: environment)
+        try await withClients(configuration) { context in
+            var definition = ImageTableSchema.definition(table: configuration.imageTable)
+            definition.streamView = nil
+            try await context.dynamo.createTable(definition)
+            await #expect {
+                try await PipelineResources(context, configuration: configuration).ensure()
+            } throws: { error in
+                "\(error)" == "table \(configuration.imageTable) exists but has no stream of new images; delete it or fix it by hand"
+            }
+        }
+    }
+
     /// The processor's batched events: eleven go out in two calls, and a repeated deduplication
     /// id is taken but delivered once, as with single sends.
     @Test func sendBatchTakesMoreThanTenAndDeduplicates() async throws {
         guard let environment = try TestPipeline.environment("itb") else { return }
         let configuration = try PipelineConfiguration(environment: environment)
         try await withClients(configuration) { context in
-            _ = try await PipelineResources(s3: context.s3, sqs: context.sqs, configuration: configuration).ensure()
+            _ = try await PipelineResources(context, configuration: configuration).ensure()
             let queue = context.processedQueue
             var messages = (0..<10).map { OutgoingMessage(body: "event \($0)", groupID: "g\($0)", deduplicationID: "d\($0)") }
             messages.append(OutgoingMessage(body: "again", groupID: "g3", deduplicationID: "d3"))

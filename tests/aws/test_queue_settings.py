@@ -1,6 +1,6 @@
-"""The template's queues have pipeline-setup's settings (the one source of truth in code), proven twice:
-the template read as data against QueuePolicy.swift, and, on the emulator, the queues the deployed
-stack created against the queues pipeline-setup creates, attribute by attribute."""
+"""The template's queues and image table have pipeline-setup's settings (the one source of truth in
+code): the template read as data against QueuePolicy.swift, and, on the emulator, the queues and the
+table the deployed stack created against those pipeline-setup creates, setting by setting."""
 from __future__ import annotations
 
 import json
@@ -51,7 +51,8 @@ def setup_queues(deployed, bin_dir):
     """pipeline-setup's resources under fresh names, on the same emulator."""
     suffix = uuid.uuid4().hex[:8]
     names = {"INPUT_BUCKET": f"setup-in-{suffix}", "PROCESSED_BUCKET": f"setup-out-{suffix}",
-             "INPUT_QUEUE": f"setup-{suffix}-new-image-input.fifo", "PROCESSED_QUEUE": f"setup-{suffix}-new-image-processed.fifo"}
+             "INPUT_QUEUE": f"setup-{suffix}-new-image-input.fifo", "PROCESSED_QUEUE": f"setup-{suffix}-new-image-processed.fifo",
+             "IMAGE_TABLE": f"setup-{suffix}-images"}
     result = subprocess.run([str(bin_dir / "pipeline-setup")], env=deployed.env | {"PATH": "/usr/bin:/bin"} | names,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -98,3 +99,32 @@ def test_stack_buckets_exist_encrypted(deployed, setup_queues):
         assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     for key in ("INPUT_BUCKET", "PROCESSED_BUCKET"):
         s3.head_bucket(Bucket=setup_queues[key])
+
+
+def table_settings(dynamodb, name: str) -> dict:
+    """What configures a table (not its name, size or times), in a comparable form."""
+    table = dynamodb.describe_table(TableName=name)["Table"]
+    ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    return {
+        "KeySchema": table["KeySchema"],
+        "AttributeDefinitions": sorted(table["AttributeDefinitions"], key=lambda a: a["AttributeName"]),
+        "BillingMode": table.get("BillingModeSummary", {}).get("BillingMode"),
+        "Stream": (table["StreamSpecification"]["StreamEnabled"], table["StreamSpecification"]["StreamViewType"]),
+        "Indexes": sorted((index["IndexName"], json.dumps(index["KeySchema"]), index["Projection"]["ProjectionType"])
+                          for index in table.get("GlobalSecondaryIndexes", [])),
+        "TimeToLive": (ttl.get("TimeToLiveStatus"), ttl.get("AttributeName")),
+    }
+
+
+def test_stack_table_has_the_settings_pipeline_setup_gives(deployed, setup_queues):
+    dynamodb = deployed.client("dynamodb")
+    stack = table_settings(dynamodb, deployed.outputs["ImageTableName"])
+    setup = table_settings(dynamodb, setup_queues["IMAGE_TABLE"])
+    # moto's CloudFormation does not apply TimeToLiveSpecification: expiry is compared with the
+    # template read as data instead.
+    different = {key: (stack[key], setup[key]) for key in stack if stack[key] != setup[key] and key != "TimeToLive"}
+    assert not different, f"image table: stack vs pipeline-setup {different}"
+    assert stack["Stream"] == (True, "NEW_IMAGE") and stack["BillingMode"] == "PAY_PER_REQUEST"
+    declared = RESOURCES["ImageTable"]["Properties"]["TimeToLiveSpecification"]
+    assert setup["TimeToLive"] == ("ENABLED", declared["AttributeName"]) and declared["Enabled"] is True
+    print(f"image table: stack = pipeline-setup on {len(stack)} settings (key, attributes, billing, stream, index, expiry)")

@@ -199,7 +199,7 @@ class TaskStack(Stack):
         base = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
         for name in names:
             container = self.task_definitions[name]
-            env = base | {entry["name"]: entry["value"] for entry in container["environment"]} | {
+            env = base | {entry["name"]: str(entry["value"]) for entry in container["environment"]} | {
                 "AWS_ENDPOINT_URL": self.deployed.env["AWS_ENDPOINT_URL"],
                 "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(ports[name]),
                 "CORS_ALLOWED_ORIGINS": self.notifier_url, "PUBLIC_UPLOAD_URL": f"{self.upload_url}/upload",

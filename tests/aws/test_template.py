@@ -11,6 +11,7 @@ from cfn_template import ROOT, load
 
 TEMPLATE = load()
 RESOURCES = TEMPLATE["Resources"]
+PARAMETERS = TEMPLATE["Parameters"]
 SERVICES = {"upload-api": "UploadApi", "processor": "Processor", "notifier": "Notifier"}
 
 # Every call each service makes (grep shared/AWSClient and services/*/Sources), as IAM actions on the
@@ -41,10 +42,15 @@ EXPECTED_GRANTS = {
         ("sqs:GetQueueUrl", "input queue"), ("sqs:GetQueueAttributes", "input queue"),
         ("sqs:GetQueueUrl", "input dead-letter queue"), ("sqs:GetQueueAttributes", "input dead-letter queue"),
         ("sqs:GetQueueUrl", "processed dead-letter queue"), ("sqs:GetQueueAttributes", "processed dead-letter queue"),
+        # The image index: events applied, pages and single images read, readiness; its stream followed.
+        ("dynamodb:UpdateItem", "image table"), ("dynamodb:GetItem", "image table"), ("dynamodb:DescribeTable", "image table"),
+        ("dynamodb:Query", "image table's owner index"),
+        ("dynamodb:DescribeStream", "image table's stream"), ("dynamodb:GetShardIterator", "image table's stream"),
+        ("dynamodb:GetRecords", "image table's stream"),
     },
 }
 STORES = {"InputBucket": "input", "ProcessedBucket": "processed", "InputQueue": "input", "ProcessedQueue": "processed",
-          "InputDeadLetterQueue": "input dead-letter", "ProcessedDeadLetterQueue": "processed dead-letter"}
+          "InputDeadLetterQueue": "input dead-letter", "ProcessedDeadLetterQueue": "processed dead-letter", "ImageTable": "image"}
 
 
 def listify(value):
@@ -55,9 +61,13 @@ def resource_name(resource) -> str:
     """{"Fn::GetAtt": ["InputBucket", "Arn"]} → "input bucket"; {"Fn::Sub": "${InputBucket.Arn}/*"} → "input objects"."""
     if isinstance(resource, dict) and "Fn::GetAtt" in resource:
         logical_id, attribute = resource["Fn::GetAtt"]
+        if (logical_id, attribute) == ("ImageTable", "StreamArn"):
+            return "image table's stream"
         assert attribute == "Arn"
-        kind = "bucket" if logical_id.endswith("Bucket") else "queue"
+        kind = "bucket" if logical_id.endswith("Bucket") else "table" if logical_id.endswith("Table") else "queue"
         return f"{STORES[logical_id]} {kind}"
+    if resource == {"Fn::Sub": "${ImageTable.Arn}/index/owner-uploaded"}:
+        return "image table's owner index"
     if isinstance(resource, dict) and "Fn::Sub" in resource:
         for logical_id, name in STORES.items():
             if resource["Fn::Sub"] == f"${{{logical_id}.Arn}}/*":
@@ -116,6 +126,8 @@ def test_containers_get_composes_environment():
         "PROCESSED_BUCKET": {"Ref": "ProcessedBucket"},
         "INPUT_QUEUE": {"Fn::GetAtt": ["InputQueue", "QueueName"]},
         "PROCESSED_QUEUE": {"Fn::GetAtt": ["ProcessedQueue", "QueueName"]},
+        "IMAGE_TABLE": {"Ref": "ImageTable"},
+        "RETENTION_DAYS": {"Ref": "RetentionDays"},
         "CORS_ALLOWED_ORIGINS": {"Fn::If": ["UseHttps", {"Fn::Sub": "https://${DomainName}"}, {"Fn::Sub": "http://${LoadBalancer.DNSName}"}]},
         "PUBLIC_UPLOAD_URL": {"Fn::If": ["UseHttps", {"Fn::Sub": "https://${DomainName}/upload"}, {"Fn::Sub": "http://${LoadBalancer.DNSName}/upload"}]},
     }
@@ -199,3 +211,18 @@ def test_outputs_name_the_page_and_the_upload_url():
     outputs = TEMPLATE["Outputs"]
     assert outputs["PageUrl"]["Value"]["Fn::If"][2] == {"Fn::Sub": "http://${LoadBalancer.DNSName}/"}
     assert outputs["UploadUrl"]["Value"]["Fn::If"][2] == {"Fn::Sub": "http://${LoadBalancer.DNSName}/upload"}
+
+
+def test_retention_expires_objects_and_the_table_keeps_its_history():
+    """RetentionDays: a whole-bucket expiration on both buckets unless 0, as pipeline-setup sets it;
+    the table has point-in-time recovery and encryption."""
+    parameter = PARAMETERS["RetentionDays"]
+    assert parameter["Default"] == 0 and parameter["MinValue"] == 0
+    for bucket in ("InputBucket", "ProcessedBucket"):
+        rules = RESOURCES[bucket]["Properties"]["LifecycleConfiguration"]["Rules"]
+        assert {"Fn::If": ["KeepImages", {"Ref": "AWS::NoValue"}, {
+            "Id": "expire-after-retention", "Status": "Enabled", "ExpirationInDays": {"Ref": "RetentionDays"}}]} in rules
+    table = RESOURCES["ImageTable"]["Properties"]
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["SSESpecification"] == {"SSEEnabled": True}
+    assert table["BillingMode"] == "PAY_PER_REQUEST"

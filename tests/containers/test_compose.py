@@ -17,7 +17,7 @@ SWIFT_BIN = Path(os.environ.get("PIPELINE_DEBUG_BIN_DIR", ROOT / ".build" / "deb
 SERVICES = {"upload-api": 8081, "processor": 8082, "notifier": 8080}
 SETUP_DOCKERFILE = "shared/Pipeline/Dockerfile"
 DOCKERFILES = sorted(f"services/{service}/Dockerfile" for service in SERVICES) + [SETUP_DOCKERFILE]
-RESOURCE_NAMES = ("INPUT_BUCKET", "PROCESSED_BUCKET", "INPUT_QUEUE", "PROCESSED_QUEUE")
+RESOURCE_NAMES = ("INPUT_BUCKET", "PROCESSED_BUCKET", "INPUT_QUEUE", "PROCESSED_QUEUE", "IMAGE_TABLE")
 
 
 @pytest.fixture(scope="module")
@@ -75,14 +75,25 @@ def test_dockerfiles_copy_both_shared_packages_manifests_first(dockerfile):
 def test_localstack_is_pinned_and_healthchecked(compose):
     localstack = compose["services"]["localstack"]
     assert localstack["image"] == "localstack/localstack:4.14.0"
-    assert localstack["environment"]["SERVICES"] == "s3,sqs"
+    assert localstack["environment"]["SERVICES"] == "s3,sqs,dynamodb,dynamodbstreams"
+    assert localstack["environment"]["EAGER_SERVICE_LOADING"] == "1"
     check = " ".join(localstack["healthcheck"]["test"])
-    assert "/_localstack/health" in check and '"s3"' in check and '"sqs"' in check
+    assert "/_localstack/health" in check and "for s in s3 sqs dynamodb;" in check
     # Resources are pipeline-setup's alone: no LocalStack init hook, nor the names only it read.
     assert "/_localstack/init" not in check
     assert not [volume for volume in localstack.get("volumes", []) if volume["target"].startswith("/etc/localstack/init")]
     assert not set(RESOURCE_NAMES) & set(localstack["environment"])
     assert not (ROOT / "deploy/localstack").exists()
+
+
+def test_localstacks_healthcheck_waits_for_every_service(compose):
+    """The check itself, run by a shell on health answers (compose's $$ is a literal $)."""
+    check = compose["services"]["localstack"]["healthcheck"]["test"][1].replace("$$", "$")
+    for states, healthy in ((("running", "available", "running"), True), (("running", "available", "error"), False),
+                            (("running", "initializing", "running"), False)):
+        health = json.dumps({"services": dict(zip(("s3", "sqs", "dynamodb"), states))})
+        command = check.replace("curl -sf http://localhost:4566/_localstack/health", f"echo '{health}'")
+        assert (subprocess.run(["sh", "-c", command]).returncode == 0) == healthy, states
 
 
 def test_pipeline_setup_is_a_one_shot_before_the_services(compose, defaults):

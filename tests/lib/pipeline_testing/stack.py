@@ -27,7 +27,8 @@ def emulator_environment() -> dict[str, str]:
         for line in path.read_text().splitlines():
             name, _, value = line.partition("=")
             env[name] = value
-    for name in ("AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                 "AWS_SESSION_TOKEN"):
         if name in os.environ:
             env[name] = os.environ[name]
     return env
@@ -57,6 +58,7 @@ class Stack:
             "PROCESSED_BUCKET": f"e2e-out-{self.suffix}",
             "INPUT_QUEUE": f"e2e-in-{self.suffix}.fifo",
             "PROCESSED_QUEUE": f"e2e-out-{self.suffix}.fifo",
+            "IMAGE_TABLE": f"e2e-images-{self.suffix}",
             "PUBLIC_UPLOAD_URL": f"http://127.0.0.1:{self.upload_port}/upload",
             "CORS_ALLOWED_ORIGINS": f"http://127.0.0.1:{self.notifier_port},http://localhost:{self.notifier_port}",
             "HTTP_HOST": "127.0.0.1",

@@ -34,8 +34,9 @@ EXPECTED_GRANTS = {
         ("sqs:GetQueueUrl", "processed queue"), ("sqs:SendMessage", "processed queue"), ("sqs:GetQueueAttributes", "processed queue"),
     },
     "NotifierTaskRole": {
-        ("s3:ListBucket", "input bucket"), ("s3:GetObject", "input objects"),
-        ("s3:ListBucket", "processed bucket"), ("s3:GetObject", "processed objects"),
+        # The images it serves, and HeadBucket for readiness (it lists no bucket: the table is the index).
+        ("s3:GetObject", "input objects"), ("s3:GetObject", "processed objects"),
+        ("s3:ListBucket", "input bucket"), ("s3:ListBucket", "processed bucket"),
         ("sqs:GetQueueUrl", "processed queue"), ("sqs:ReceiveMessage", "processed queue"),
         ("sqs:DeleteMessage", "processed queue"), ("sqs:GetQueueAttributes", "processed queue"),
         # The pipeline panel's queue depths.
@@ -178,9 +179,6 @@ def test_scaling_processor_on_backlog_per_task_upload_api_on_cpu_and_one_notifie
     assert (target["MinCapacity"], target["MaxCapacity"]) == ({"Ref": "ProcessorMinTasks"}, {"Ref": "ProcessorMaxTasks"})
     upload = RESOURCES["UploadApiCpuScaling"]["Properties"]["TargetTrackingScalingPolicyConfiguration"]
     assert upload["PredefinedMetricSpecification"] == {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}
-    notifier = RESOURCES["NotifierService"]["Properties"]
-    assert notifier["DesiredCount"] == 1
-    assert notifier["DeploymentConfiguration"]["MaximumPercent"] == 100  # never two, not even while deploying
     scaled = {resource["Properties"]["ResourceId"]["Fn::Sub"] for resource in RESOURCES.values()
               if resource["Type"] == "AWS::ApplicationAutoScaling::ScalableTarget"}
     assert scaled == {"service/${Cluster}/${ProcessorService.Name}", "service/${Cluster}/${UploadApiService.Name}"}
@@ -226,3 +224,11 @@ def test_retention_expires_objects_and_the_table_keeps_its_history():
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["SSESpecification"] == {"SSEEnabled": True}
     assert table["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_two_notifiers_by_default_replaced_one_at_a_time():
+    assert PARAMETERS["NotifierTasks"]["Default"] == 2
+    service = RESOURCES["NotifierService"]["Properties"]
+    assert service["DesiredCount"] == {"Ref": "NotifierTasks"}
+    assert service["DeploymentConfiguration"]["MinimumHealthyPercent"] == 50
+    assert service["DeploymentConfiguration"]["MaximumPercent"] == 200

@@ -11,8 +11,14 @@ struct NotifierDependencies: Sendable {
     var inputBucket: any ObjectStore
     var processedBucket: any ObjectStore
     var processedQueue: any MessageQueue
-    var index = ImageIndex()
+    /// The image index, and its stream of changes.
+    var table: any ImageTable
+    var changes: any ImageChangeFeed
+    /// This replica's browsers' subscriptions to the changes.
+    var hub = ImageChangeHub()
     var metrics = NotifierMetrics()
+    /// RETENTION_DAYS, as a new item's lifetime; nil keeps items.
+    var retention: Duration?
     /// The pipeline panel's numbers: the input queue's and the dead-letter queues' depths.
     var monitor: PipelineMonitor
     var heartbeat: Duration = .seconds(15)
@@ -21,12 +27,15 @@ struct NotifierDependencies: Sendable {
 
     init(
         inputBucket: any ObjectStore, processedBucket: any ObjectStore, processedQueue: any MessageQueue,
+        table: any ImageTable, changes: any ImageChangeFeed,
         inputQueue: any MessageQueue, deadLetterQueues: [any MessageQueue] = [], pollInterval: Duration = .seconds(5),
         heartbeat: Duration = .seconds(15), logger: Logger = Logger(label: NotifierConfiguration.serviceName)
     ) {
         self.inputBucket = inputBucket
         self.processedBucket = processedBucket
         self.processedQueue = processedQueue
+        self.table = table
+        self.changes = changes
         self.monitor = PipelineMonitor(inputQueue: inputQueue, deadLetterQueues: deadLetterQueues, pollInterval: pollInterval, logger: logger)
         self.heartbeat = heartbeat
     }
@@ -43,15 +52,11 @@ func buildRouter(configuration: NotifierConfiguration, dependencies: NotifierDep
         SecurityHeadersMiddleware(contentSecurityPolicy: configuration.contentSecurityPolicy)
         FileMiddleware(publicFolder, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true, logger: logger)
     }
-    let rebuilder = IndexRebuilder(
-        index: dependencies.index, inputBucket: dependencies.inputBucket, processedBucket: dependencies.processedBucket, logger: logger
-    )
     ImageRoutes(
-        index: dependencies.index, rebuilder: rebuilder, inputBucket: dependencies.inputBucket,
-        processedBucket: dependencies.processedBucket, publicUploadURL: configuration.publicUploadURL,
-        maxUploadBytes: configuration.maxUploadBytes
+        table: dependencies.table, inputBucket: dependencies.inputBucket, processedBucket: dependencies.processedBucket,
+        publicUploadURL: configuration.publicUploadURL, maxUploadBytes: configuration.maxUploadBytes
     ).addRoutes(to: router)
-    EventStreamRoute(index: dependencies.index, monitor: dependencies.monitor, heartbeat: dependencies.heartbeat).addRoutes(to: router)
+    EventStreamRoute(hub: dependencies.hub, monitor: dependencies.monitor, heartbeat: dependencies.heartbeat).addRoutes(to: router)
     let monitor = dependencies.monitor
     router.get("api/pipeline") { _, _ in
         JSONBody(await monitor.snapshot())
@@ -59,26 +64,26 @@ func buildRouter(configuration: NotifierConfiguration, dependencies: NotifierDep
     let input = dependencies.inputBucket
     let processed = dependencies.processedBucket
     let queue = dependencies.processedQueue
+    let table = dependencies.table
     let readiness = ReadinessProbe(checks: [
         (name: "s3-input", run: { try await input.checkReachable() }),
         (name: "s3-processed", run: { try await processed.checkReachable() }),
         (name: "sqs", run: { try await queue.checkReachable() }),
+        (name: "dynamodb", run: { try await table.checkReachable() }),
     ])
-    let index = dependencies.index
+    let hub = dependencies.hub
     let metrics = dependencies.metrics
     router.addOperationalRoutes(readiness: readiness, metrics: metrics.registry) {
-        await metrics.update(from: index)
+        await metrics.update(from: hub)
     }
     router.addMethodNotAllowedResponses(staticFolder: publicFolder)
     return router
 }
 
-/// The notifier: the page and its API and the processed-queue consumer, as one application whose
-/// services stop together on SIGTERM.
+/// The notifier: the page and its API, the processed-queue consumer and the follower of the
+/// table's stream, as one application whose services stop together on SIGTERM. It starts in the
+/// same time whatever the number of images: nothing is listed or loaded first.
 func buildApplication(configuration: NotifierConfiguration, dependencies: NotifierDependencies, logger: Logger) -> some ApplicationProtocol {
-    let rebuilder = IndexRebuilder(
-        index: dependencies.index, inputBucket: dependencies.inputBucket, processedBucket: dependencies.processedBucket, logger: logger
-    )
     var app = Application(
         router: buildRouter(configuration: configuration, dependencies: dependencies, logger: logger),
         configuration: ServiceStartup.applicationConfiguration(configuration.shared, name: NotifierConfiguration.serviceName),
@@ -86,20 +91,11 @@ func buildApplication(configuration: NotifierConfiguration, dependencies: Notifi
     )
     app.addServices(
         ProcessedEventConsumer(
-            queue: dependencies.processedQueue, index: dependencies.index, monitor: dependencies.monitor, metrics: dependencies.metrics, logger: logger,
-            waitSeconds: dependencies.eventWaitSeconds
+            queue: dependencies.processedQueue, table: dependencies.table, monitor: dependencies.monitor, metrics: dependencies.metrics,
+            logger: logger, waitSeconds: dependencies.eventWaitSeconds, retention: dependencies.retention
         ),
+        ImageChangeFollower(changes: dependencies.changes, hub: dependencies.hub, monitor: dependencies.monitor),
         PipelineMonitorService(monitor: dependencies.monitor)
     )
-    // The index is rebuilt from the buckets before the server answers, so a restart loses nothing.
-    app.beforeServerStarts {
-        do {
-            try await rebuilder.rebuild()
-            let count = await dependencies.index.count
-            logger.info("index rebuilt from the buckets", metadata: ["images": .stringConvertible(count)])
-        } catch {
-            logger.error("rebuilding the index failed; it fills from events, and POST /api/refresh tries again", metadata: ["error": .string("\(error)")])
-        }
-    }
     return app
 }

@@ -5,43 +5,44 @@ import PipelineContract
 import PipelineService
 import ServiceLifecycle
 
-/// `GET /api/events`: Server-Sent Events of index changes, and of the pipeline's numbers.
+/// `GET /api/events`: Server-Sent Events of the caller's owner's image changes (from the table's
+/// stream, whichever notifier applied them), and of the pipeline's numbers.
 ///
 /// Every event has an `id:`, so a reconnecting `EventSource` sends `Last-Event-ID` and gets what
 /// it missed (or `event: resync` when that is no longer known). A comment line every
 /// `heartbeat` keeps proxies from closing an idle stream. Streams end on graceful shutdown.
 /// `event: pipeline` frames carry ``PipelineSnapshot``s: one on connecting, then each change.
-/// They have no `id:`, so a client's last event id stays that of the last index change.
+/// They have no `id:`, so a client's last event id stays that of the last image change.
 struct EventStreamRoute: Sendable {
-    let index: ImageIndex
+    let hub: ImageChangeHub
     let monitor: PipelineMonitor
     var heartbeat: Duration = .seconds(15)
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
         router.get("api/events") { request, _ in
             let lastEventID = request.headers[.lastEventID] ?? request.uri.queryParameters[Substring("last_event_id")].map(String.init)
-            return stream(lastEventID: lastEventID)
+            return stream(owner: ImageRoutes.owner(of: request), lastEventID: lastEventID)
         }
     }
 
-    func stream(lastEventID: String?) -> Response {
-        let index = self.index
+    func stream(owner: String, lastEventID: String?) -> Response {
+        let hub = self.hub
         let monitor = self.monitor
         let heartbeat = self.heartbeat
         let headers: HTTPFields = [
             .contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store", .xAccelBuffering: "no",
         ]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let subscription = await index.subscribe(lastEventID: lastEventID)
-            // Merge index changes and heartbeats into one sequence of frames.
+            let subscription = await hub.subscribe(owner: owner, lastEventID: lastEventID)
+            // Merge image changes and heartbeats into one sequence of frames.
             let (frames, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(4096))
             let pump = Task {
                 continuation.yield("retry: 2000\n\n")
                 if subscription.resync { continuation.yield("event: resync\ndata: {}\n\n") }
                 // When the client reads slower than changes come, its buffer overflows: the stream
                 // ends instead of skipping changes, and the client resumes by its last id.
-                func send(_ change: IndexChange) async -> Bool {
-                    if case .dropped = continuation.yield(await Self.frame(change, index: index)) { return false }
+                func send(_ change: ImageChange) async -> Bool {
+                    if case .dropped = continuation.yield(await Self.frame(change, hub: hub)) { return false }
                     return true
                 }
                 var open = true
@@ -82,20 +83,19 @@ struct EventStreamRoute: Sendable {
             } onGracefulShutdown: {
                 continuation.finish()
             }
-            await index.unsubscribe(subscription.id)
+            await hub.unsubscribe(subscription.id)
             await monitor.unsubscribe(pipeline.id)
             try? await writer.finish(nil)
         })
     }
 
-    static func frame(_ change: IndexChange, index: ImageIndex) async -> String {
-        let id = await index.eventID(change)
+    static func frame(_ change: ImageChange, hub: ImageChangeHub) async -> String {
+        let id = await hub.eventID(change)
         let data: String
-        switch change.kind {
-        case .image:
-            data = (try? PipelineJSON.encode(ImageView(change.record))) ?? "{}"
-        case .removed:
-            data = #"{"image_id":"\#(change.record.imageID)"}"#
+        if change.kind == .image, let item = change.item {
+            data = (try? PipelineJSON.encode(ImageView(item))) ?? "{}"
+        } else {
+            data = (try? PipelineJSON.encode(["image_id": change.imageID])) ?? "{}"
         }
         return "id: \(id)\nevent: \(change.kind.rawValue)\ndata: \(data)\n\n"
     }

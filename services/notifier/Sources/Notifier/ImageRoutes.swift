@@ -1,20 +1,20 @@
 import AWSClient
 import Foundation
 import Hummingbird
-import PipelineConcurrency
 import PipelineContract
 import PipelineService
 
-/// The JSON API of the page: list, one image, both images' bytes, configuration, refresh.
+/// The JSON API of the page: list, one image, both images' bytes, configuration. Every read is
+/// of the caller's owner's images (``owner(of:)``); another owner's id answers 404.
 struct ImageRoutes: Sendable {
-    let index: ImageIndex
-    let rebuilder: IndexRebuilder
+    let table: any ImageTable
     let inputBucket: any ObjectStore
     let processedBucket: any ObjectStore
     let publicUploadURL: String
     let maxUploadBytes: Int
-    /// Refresh requests that arrive while one runs share it instead of listing the buckets again.
-    let refreshes = SingleFlight()
+
+    /// Whose images a request may see: `local`, the one owner without sign-in (AUTH_MODE=none).
+    static func owner(of request: Request) -> String { ImageOwner.local }
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
         let api = router.group("api")
@@ -27,38 +27,44 @@ struct ImageRoutes: Sendable {
                 throw APIError(.badRequest, code: "invalid_limit", message: "limit must be from 1 to 500.")
             }
             let cursor = request.uri.queryParameters[Substring("cursor")].map(String.init)
-            let page = await index.page(limit: limit, after: cursor)
-            return JSONBody(ListView(images: page.images.map(ImageView.init), nextCursor: page.nextCursor))
+            let page: ImagePage
+            do {
+                page = try await table.page(owner: Self.owner(of: request), limit: limit, after: cursor)
+            } catch ImageTableError.invalidCursor {
+                throw APIError(.badRequest, code: "invalid_cursor", message: "cursor must be a next_cursor this API gave.")
+            } catch {
+                throw APIError.unavailable("The image list")
+            }
+            return JSONBody(ListView(images: page.items.map(ImageView.init), nextCursor: page.nextCursor))
         }
-        api.get("images/:id") { _, context in
-            JSONBody(ImageView(try await record(context)))
+        api.get("images/:id") { request, context in
+            JSONBody(ImageView(try await record(request, context)))
         }
         api.get("images/:id/original") { request, context in
-            let record = try await record(context)
+            let record = try await record(request, context)
             return try await image(inputBucket, key: record.originalKey, request: request)
         }
         api.get("images/:id/processed") { request, context in
-            let record = try await record(context)
+            let record = try await record(request, context)
             guard record.state == .processed, let key = record.processedKey else {
                 throw APIError(.notFound, code: "not_processed", message: "This image has not been processed (it is \(record.state.rawValue)).")
             }
             return try await image(processedBucket, key: key, request: request)
         }
         addDownloadRoutes(to: api)
-        api.post("refresh") { _, _ in
-            do {
-                try await refreshes.run { try await rebuilder.rebuild() }
-            } catch {
-                throw APIError.unavailable("The image store")
-            }
-            return JSONBody(["images": await index.count])
-        }
     }
 
-    func record(_ context: ServiceRequestContext) async throws -> ImageRecord {
+    /// The image the path names, if the caller's owner has it; 404 as for an unknown id otherwise.
+    func record(_ request: Request, _ context: ServiceRequestContext) async throws -> ImageItem {
         let id = context.parameters.get("id") ?? ""
-        guard let record = await index.record(id) else { throw APIError.notFound("Image \(id)") }
-        return record
+        let item: ImageItem?
+        do {
+            item = try await table.item(id)
+        } catch {
+            throw APIError.unavailable("The image list")
+        }
+        guard let item, item.owner == Self.owner(of: request) else { throw APIError.notFound("Image \(id)") }
+        return item
     }
 
     /// Serves one PNG from the store. Keys are unique per upload and never rewritten with other

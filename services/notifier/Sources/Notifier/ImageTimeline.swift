@@ -12,7 +12,7 @@ struct ImageTimeline: Encodable, Sendable, Equatable {
     var finishedAt: Date?
     var notifiedAt: Date?
 
-    init(_ record: ImageRecord) {
+    init(_ record: ImageItem) {
         uploadedAt = record.uploadedAt
         startedAt = record.startedAt
         finishedAt = record.finishedAt

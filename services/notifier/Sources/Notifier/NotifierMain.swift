@@ -17,15 +17,19 @@ struct NotifierMain {
         let deadLetterQueues = [pipeline.inputQueue, pipeline.processedQueue].map {
             SQSMessageQueue(sqs: clients.sqs, name: QueuePolicy.deadLetterQueueName(for: $0))
         }
-        let dependencies = NotifierDependencies(
+        var dependencies = NotifierDependencies(
             inputBucket: clients.inputBucket, processedBucket: clients.processedBucket, processedQueue: clients.processedQueue,
+            table: clients.imageTable, changes: clients.imageChanges(logger: logger),
             inputQueue: clients.inputQueue, deadLetterQueues: deadLetterQueues, pollInterval: .seconds(configuration.queuePollSeconds),
             logger: logger
         )
+        dependencies.retention = pipeline.retentionDays.map { .seconds($0 * 86_400) }
+        let hub = dependencies.hub
+        let monitor = dependencies.monitor
         let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
         await ServiceRunner.runAndExit(app, clients: clients, logger: logger) {
-            await dependencies.index.finishAll()
-            await dependencies.monitor.finishAll()
+            await hub.finishAll()
+            await monitor.finishAll()
         }
     }
 }

@@ -7,8 +7,8 @@ import ServiceLifecycle
 /// queue's count, and outcomes per minute over the last `windowMinutes`.
 ///
 /// Queue depths come from one GetQueueAttributes call per queue every `pollInterval`, never per
-/// image. Outcomes are counted as this notifier learns them from events (``noteOutcome(_:at:)``);
-/// images found by a bucket listing are history, not throughput, and are not counted.
+/// image. Outcomes are counted from the image table's stream (``noteOutcome(_:of:at:)``), which
+/// every notifier follows, so each replica's panel counts every outcome, once.
 /// Subscribers (the event streams) get the snapshot when they subscribe and whenever it changes,
 /// at most once a second.
 actor PipelineMonitor {
@@ -28,7 +28,11 @@ actor PipelineMonitor {
     private var minutes: [Int: (processed: Int, failed: Int)] = [:]
     /// When each image of the last 60 seconds was processed, oldest first.
     private var recentProcessed: [Date] = []
+    /// The outcome counted for each image of the window, to count it once.
+    private var counted: [String: ImageState] = [:]
+    private var countedAt: [(date: Date, imageID: String)] = []
     private var lastPoll: Date?
+    private var imageListAvailable = true
     private var lastPublished: PipelineSnapshot?
     private var subscribers: [UUID: AsyncStream<PipelineSnapshot>.Continuation] = [:]
 
@@ -43,20 +47,28 @@ actor PipelineMonitor {
 
     // MARK: Facts
 
-    /// An image reached `state` (processed or failed) at `date`.
-    func noteOutcome(_ state: ImageState, at date: Date = Date()) {
+    /// An image reached `state` (processed or failed) at `date`. The stream may tell a change
+    /// more than once (and every later change of the item repeats its state): each image's
+    /// outcome is counted once.
+    func noteOutcome(_ state: ImageState, of imageID: String, at date: Date = Date()) {
+        guard state != .queued, counted[imageID] != state else { return }
+        counted[imageID] = state
         let minute = Self.minute(of: date)
         var counts = minutes[minute] ?? (0, 0)
-        switch state {
-        case .processed:
+        if state == .processed {
             counts.processed += 1
             recentProcessed.append(date)
-        case .failed:
+            recentProcessed.sort()
+        } else {
             counts.failed += 1
-        case .queued:
-            return
         }
         minutes[minute] = counts
+        countedAt.append((date, imageID))
+    }
+
+    /// Whether the image table took the last events (the page warns while it does not).
+    func noteImageTable(available: Bool) {
+        imageListAvailable = available
     }
 
     /// Reads every watched queue's depth, one call each. A queue that cannot be read keeps no
@@ -98,13 +110,18 @@ actor PipelineMonitor {
             input: .init(name: input.queue.name, visible: input.depth?.visible, inFlight: input.depth?.inFlight, error: input.error),
             deadLetter: deadLetters.map { .init(name: $0.queue.name, messages: $0.depth.map { $0.visible + $0.inFlight }, error: $0.error) },
             processedPerMinute: processed, failedPerMinute: failed, processedLastMinute: recentProcessed.count,
-            processedInWindow: processed.reduce(0, +), failedInWindow: failed.reduce(0, +)
+            processedInWindow: processed.reduce(0, +), failedInWindow: failed.reduce(0, +), imageListAvailable: imageListAvailable
         )
     }
 
     private func prune(at date: Date) {
         let oldest = Self.minute(of: date) - windowMinutes + 1
         minutes = minutes.filter { $0.key >= oldest }
+        let windowStart = Date(timeIntervalSince1970: TimeInterval(oldest * 60))
+        while let first = countedAt.first, first.date < windowStart {
+            countedAt.removeFirst()
+            counted[first.imageID] = nil
+        }
         let cutoff = date.addingTimeInterval(-60)
         if let keep = recentProcessed.firstIndex(where: { $0 > cutoff }) {
             recentProcessed.removeFirst(keep)

@@ -31,11 +31,14 @@ struct PipelineSnapshot: Encodable, Sendable, Equatable {
     var processedLastMinute: Int
     var processedInWindow: Int
     var failedInWindow: Int
+    /// False while the image table does not take events: the list may be behind, and the page says so.
+    var imageListAvailable = true
 
     enum CodingKeys: String, CodingKey {
         case updatedAt = "updated_at", pollSeconds = "poll_seconds", windowMinutes = "window_minutes", input
         case deadLetter = "dead_letter", processedPerMinute = "processed_per_minute", failedPerMinute = "failed_per_minute"
         case processedLastMinute = "processed_last_minute", processedInWindow = "processed_in_window", failedInWindow = "failed_in_window"
+        case imageListAvailable = "image_list_available"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -50,6 +53,7 @@ struct PipelineSnapshot: Encodable, Sendable, Equatable {
         try container.encode(processedLastMinute, forKey: .processedLastMinute)
         try container.encode(processedInWindow, forKey: .processedInWindow)
         try container.encode(failedInWindow, forKey: .failedInWindow)
+        try container.encode(imageListAvailable, forKey: .imageListAvailable)
     }
 
     /// Equal but for when the queues were polled.

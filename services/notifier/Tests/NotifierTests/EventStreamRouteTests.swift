@@ -19,7 +19,7 @@ import Testing
         try await harness.application.test(.live) { client in
             let port = try #require(client.port)
             let reader = try await SSEReader.connect(port: port)
-            try await harness.process(id1)
+            try await harness.process(id1, via: .queue)
             try await harness.consumer.consumeOnce()
             let frames = try await reader.read(until: { $0.contains("\"state\":\"processed\"") && $0.contains(": heartbeat") })
             #expect(frames.contains("event: image"))
@@ -33,7 +33,7 @@ import Testing
             let replayed = try await replay.read(until: { $0.contains("\"state\":\"processed\"") })
             #expect(replayed.contains(id1))
             await replay.close()
-            let stale = try await SSEReader.connect(port: port, lastEventID: "someotherboot.5")
+            let stale = try await SSEReader.connect(port: port, lastEventID: "anotherreplica.5")
             #expect(try await stale.read(until: { $0.contains("event: resync") }).contains("resync"))
             await stale.close()
         }

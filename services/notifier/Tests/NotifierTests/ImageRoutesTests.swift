@@ -82,16 +82,56 @@ import Testing
             }
             try await client.execute(uri: "/healthz", method: .get) { response in #expect(response.status == .ok) }
             try await client.execute(uri: "/readyz", method: .get) { response in #expect(response.status == .ok) }
-            try await harness.upload(id1)
             try await client.execute(uri: "/api/refresh", method: .post) { response in
-                let body = try jsonObject(response.body)
-                #expect(body["images"] as? Int == 1)
+                #expect(response.status == .notFound, "the table is the index: nothing to refresh")
             }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
-                #expect(text.contains("notifier_index_images 1"))
                 #expect(text.contains("notifier_sse_clients"))
                 #expect(text.contains("notifier_events_consumed_total"))
+            }
+        }
+    }
+}
+
+/// Pages come from the table: each owner's own, a cursor to the next, and the list says it is
+/// unavailable (503) when the table is, rather than answering an empty list.
+@Suite struct ImageRoutesTableTests {
+    @Test func anotherOwnersImageIsNotFoundAndPagesAreTheOwners() async throws {
+        let harness = try NotifierHarness()
+        let mine = "dddddddd-0000-4000-8000-000000000001"
+        let theirs = "dddddddd-0000-4000-8000-000000000002"
+        try await harness.upload(mine)
+        try await harness.upload(theirs, owner: "someone-else")
+        try await harness.application.test(.router) { client in
+            try await client.execute(uri: "/api/images", method: .get) { response in
+                let images = try jsonObject(response.body)["images"] as? [[String: Any]]
+                #expect(images?.compactMap { $0["image_id"] as? String } == [mine])
+            }
+            for uri in ["/api/images/\(theirs)", "/api/images/\(theirs)/original"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .notFound, "\(uri)")
+                }
+            }
+            try await client.execute(uri: "/api/images?cursor=bm9wZQ", method: .get) { response in
+                let body = try jsonObject(response.body)
+                #expect(response.status == .badRequest)
+                #expect(body["error"] as? String == "invalid_cursor")
+            }
+            harness.table.fail(.read)
+            try await client.execute(uri: "/api/images", method: .get) { response in
+                let body = try jsonObject(response.body)
+                #expect(response.status == .serviceUnavailable)
+                #expect(body["error"] as? String == "unavailable")
+                #expect(response.headers[.retryAfter] != nil)
+            }
+            try await client.execute(uri: "/api/images/\(mine)", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+            }
+            harness.table.fail(.reachability)
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("dynamodb"))
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PipelineContract
+import PipelineTestSupport
 import Testing
 
 @testable import Notifier
@@ -16,11 +17,11 @@ import Testing
     }
 
     @Test func eventsFillTheTimelineAndTheViewShowsTheSpans() async throws {
-        let index = ImageIndex()
-        await index.apply(ImageEvent(imageID: id, originalKey: key, status: .queued, uploadedAt: at(0)))
-        let reached = await index.apply(outcome(.processed, started: 120, finished: 370), at: t0.addingTimeInterval(0.395))
-        #expect(reached == .processed)
-        let record = try #require(await index.record(id))
+        let table = InMemoryImageTable()
+        _ = try await table.apply(ImageEvent(imageID: id, originalKey: key, status: .queued, uploadedAt: at(0)), at: t0, expiresAt: nil)
+        let write = try await table.apply(outcome(.processed, started: 120, finished: 370), at: t0.addingTimeInterval(0.395), expiresAt: nil)
+        #expect(write?.reachedOutcome == .processed)
+        let record = try #require(try await table.item(id))
         let timeline = ImageTimeline(record)
         #expect(timeline.queueMilliseconds == 120)
         #expect(timeline.processingMilliseconds == 250)
@@ -35,34 +36,30 @@ import Testing
         #expect(json["download_name"] as? String == "photo-bw.png")
     }
 
-    @Test func aRedeliveredOutcomeChangesNothingAndCountsOnce() async throws {
-        let index = ImageIndex()
-        #expect(await index.apply(outcome(.processed, started: 10, finished: 20), at: t0.addingTimeInterval(1)) == .processed)
-        let first = try #require(await index.record(id))
-        #expect(await index.apply(outcome(.processed, started: 500, finished: 600), at: t0.addingTimeInterval(2)) == nil)
-        #expect(await index.record(id)?.notifiedAt == first.notifiedAt)
-        #expect(await index.record(id)?.startedAt == first.startedAt)
-    }
-
-    @Test func aSuccessAfterAFailureReplacesItsTimesNeverTheReverse() async throws {
-        let index = ImageIndex()
-        #expect(await index.apply(outcome(.failed, started: 10, finished: 20)) == .failed)
-        #expect(await index.apply(outcome(.processed, started: 1000, finished: 1100)) == .processed)
-        #expect(await index.apply(outcome(.failed, started: 2000, finished: 2100)) == nil)
-        let record = try #require(await index.record(id))
+    /// A redelivered outcome keeps the first one's times; a success after a failure (a redrive)
+    /// replaces them, never the reverse.
+    @Test func theTimesAreTheOutcomesThatCounted() async throws {
+        let table = InMemoryImageTable()
+        #expect(try await table.apply(outcome(.failed, started: 10, finished: 20), at: t0, expiresAt: nil)?.reachedOutcome == .failed)
+        #expect(try await table.apply(outcome(.failed, started: 500, finished: 600), at: t0, expiresAt: nil) == nil)
+        #expect(try await table.apply(outcome(.processed, started: 1000, finished: 1100), at: t0, expiresAt: nil)?.reachedOutcome == .processed)
+        #expect(try await table.apply(outcome(.failed, started: 2000, finished: 2100), at: t0, expiresAt: nil) == nil)
+        let record = try #require(try await table.item(id))
         #expect(record.state == .processed)
         #expect(ImageTimeline(record).processingMilliseconds == 100)
         #expect(record.startedAt == PipelineJSON.date(fromTimestamp: at(1000)))
     }
 
-    @Test func anImageFromAListingGetsItsTimesWhenItsEventComes() async throws {
-        let index = ImageIndex()
-        await index.noteUpload(inputKey: key, size: 10, uploadedAt: t0)
-        await index.noteProcessed(inputKey: key, processedSize: 5, at: nil)
-        let listed = try #require(await index.record(id))
-        #expect(ImageTimeline(listed).processingMilliseconds == nil)
-        #expect(await index.apply(outcome(.processed, started: 50, finished: 80)) == .processed)
-        let record = try #require(await index.record(id))
+    /// An item rebuilt from the buckets (`pipeline-setup reindex`) has no event times until its
+    /// outcome's event comes.
+    @Test func aRestoredImageGetsItsTimesWhenItsEventComes() async throws {
+        let table = InMemoryImageTable()
+        var restored = ImageItem(imageID: id, originalKey: key, state: .processed, uploadedAt: t0)
+        restored.processedKey = "processed_\(key)"
+        #expect(try await table.restore(restored))
+        #expect(ImageTimeline(restored).processingMilliseconds == nil)
+        #expect(try await table.apply(outcome(.processed, started: 50, finished: 80), at: t0, expiresAt: nil)?.reachedOutcome == .processed)
+        let record = try #require(try await table.item(id))
         // Timestamps carry whole milliseconds, truncated: a span may be 1 ms off.
         #expect(abs(try #require(ImageTimeline(record).processingMilliseconds) - 30) <= 1)
     }

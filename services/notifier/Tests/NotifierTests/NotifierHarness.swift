@@ -17,12 +17,13 @@ struct NotifierHarness {
     let queue = InMemoryMessageQueue(name: "new-image-processed.fifo")
     let inputQueue = InMemoryMessageQueue(name: "new-image-input.fifo")
     let inputDeadLetters = InMemoryMessageQueue(name: "new-image-input-dlq.fifo")
+    let table = InMemoryImageTable()
     let dependencies: NotifierDependencies
     let configuration: NotifierConfiguration
 
     init(heartbeat: Duration = .seconds(15)) throws {
         var dependencies = NotifierDependencies(
-            inputBucket: input, processedBucket: processed, processedQueue: queue, inputQueue: inputQueue,
+            inputBucket: input, processedBucket: processed, processedQueue: queue, table: table, changes: table, inputQueue: inputQueue,
             deadLetterQueues: [inputDeadLetters], pollInterval: .milliseconds(100), heartbeat: heartbeat
         )
         // An application under test stops within its consumer's long poll.
@@ -31,15 +32,11 @@ struct NotifierHarness {
         configuration = try NotifierConfiguration(environment: EnvironmentVariables(["AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t"]))
     }
 
-    var index: ImageIndex { dependencies.index }
-
-    var rebuilder: IndexRebuilder {
-        IndexRebuilder(index: index, inputBucket: input, processedBucket: processed, logger: Logger(label: "test"))
-    }
+    var hub: ImageChangeHub { dependencies.hub }
 
     var consumer: ProcessedEventConsumer {
         ProcessedEventConsumer(
-            queue: queue, index: index, monitor: dependencies.monitor, metrics: dependencies.metrics, logger: Logger(label: "test"), waitSeconds: 0
+            queue: queue, table: table, monitor: dependencies.monitor, metrics: dependencies.metrics, logger: Logger(label: "test"), waitSeconds: 0
         )
     }
 
@@ -47,28 +44,40 @@ struct NotifierHarness {
         buildApplication(configuration: configuration, dependencies: dependencies, logger: Logger(label: "test"))
     }
 
-    /// Stores an uploaded image as the upload API would; returns its input key.
+    /// How an event reaches the table: applied directly, as if a notifier had applied it, or sent
+    /// to the processed queue for the consumer.
+    enum Route { case table, queue }
+
+    /// Stores an uploaded image and delivers its `queued` event, as the upload API would; returns its input key.
     @discardableResult
-    func upload(_ id: String, _ name: String = "a.png", bytes: [UInt8] = TestPNG.make(width: 2, height: 2)) async throws -> String {
+    func upload(
+        _ id: String, _ name: String = "a.png", bytes: [UInt8] = TestPNG.make(width: 2, height: 2), owner: String? = nil, via route: Route = .table
+    ) async throws -> String {
         let key = "\(id)_\(name)"
         try await input.put(key: key, body: ByteBuffer(bytes: bytes), contentType: "image/png")
+        try await deliver(ImageEvent(imageID: id, originalKey: key, status: .queued, size: bytes.count, uploadedAt: PipelineJSON.timestamp(), owner: owner), via: route)
         return key
     }
 
-    /// Stores a processed image and queues its event, as the processor would.
-    func process(_ id: String, _ name: String = "a.png", bytes: [UInt8] = [1, 2, 3]) async throws {
+    /// Stores a processed image and delivers its event, as the processor would.
+    func process(_ id: String, _ name: String = "a.png", bytes: [UInt8] = [1, 2, 3], via route: Route = .table) async throws {
         let key = "\(id)_\(name)"
         try await processed.put(key: "processed_\(key)", body: ByteBuffer(bytes: bytes), contentType: "image/png")
-        let event = ImageEvent(imageID: id, originalKey: key, processedKey: "processed_\(key)", status: .processed, width: 2, height: 2)
-        try await queue.send(body: try PipelineJSON.encode(event), groupID: id, deduplicationID: event.deduplicationID)
+        try await deliver(ImageEvent(imageID: id, originalKey: key, processedKey: "processed_\(key)", status: .processed, width: 2, height: 2), via: route)
     }
 
     /// Fails an image as the processor would: marker object and event.
-    func fail(_ id: String, _ name: String = "a.png", reason: String = "The file is not a PNG image.") async throws {
+    func fail(_ id: String, _ name: String = "a.png", reason: String = "The file is not a PNG image.", via route: Route = .table) async throws {
         let key = "\(id)_\(name)"
         try await processed.put(key: "failed_\(key).json", body: ByteBuffer(string: try PipelineJSON.encode(FailureMarker(imageID: id, error: reason))), contentType: "application/json")
-        let event = ImageEvent(imageID: id, originalKey: key, processedKey: "processed_\(key)", status: .failed, error: reason)
-        try await queue.send(body: try PipelineJSON.encode(event), groupID: id, deduplicationID: event.deduplicationID)
+        try await deliver(ImageEvent(imageID: id, originalKey: key, processedKey: "processed_\(key)", status: .failed, error: reason), via: route)
+    }
+
+    func deliver(_ event: ImageEvent, via route: Route) async throws {
+        switch route {
+        case .table: _ = try await table.apply(event, at: Date(), expiresAt: nil)
+        case .queue: try await queue.send(body: try PipelineJSON.encode(event), groupID: event.imageID, deduplicationID: event.deduplicationID)
+        }
     }
 }
 

@@ -49,7 +49,7 @@ import Testing
         let harness = try NotifierHarness()
         let trace = HTTPRequest.Method("TRACE")!
         try await harness.application.test(.router) { client in
-            for (path, allow) in [("/api/images", "GET, HEAD"), ("/api/refresh", "POST"), ("/healthz", "GET, HEAD"), ("/", "GET, HEAD"), ("/js/main.js", "GET, HEAD")] {
+            for (path, allow) in [("/api/images", "GET, HEAD"), ("/api/results.zip", "GET, HEAD"), ("/healthz", "GET, HEAD"), ("/", "GET, HEAD"), ("/js/main.js", "GET, HEAD")] {
                 try await client.execute(uri: path, method: trace) { response in
                     #expect(response.status == .methodNotAllowed, "\(path)")
                     #expect(response.headers[.allow] == allow, "\(path)")

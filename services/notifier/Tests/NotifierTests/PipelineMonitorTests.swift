@@ -38,11 +38,13 @@ import Testing
 
     @Test func outcomesPerMinuteOverTheWindow() async {
         let monitor = monitor(InMemoryMessageQueue())
-        await monitor.noteOutcome(.processed, at: t0.addingTimeInterval(-14 * 60))  // the oldest minute of the window
-        await monitor.noteOutcome(.processed, at: t0.addingTimeInterval(-15 * 60))  // just outside
-        await monitor.noteOutcome(.failed, at: t0.addingTimeInterval(-90))
-        for second in [5.0, 20, 50] { await monitor.noteOutcome(.processed, at: t0.addingTimeInterval(second)) }
-        await monitor.noteOutcome(.queued, at: t0)
+        await monitor.noteOutcome(.processed, of: "a", at: t0.addingTimeInterval(-14 * 60))  // the oldest minute of the window
+        await monitor.noteOutcome(.processed, of: "b", at: t0.addingTimeInterval(-15 * 60))  // just outside
+        await monitor.noteOutcome(.failed, of: "c", at: t0.addingTimeInterval(-90))
+        for second in [5.0, 20, 50] { await monitor.noteOutcome(.processed, of: "d\(second)", at: t0.addingTimeInterval(second)) }
+        await monitor.noteOutcome(.queued, of: "e", at: t0)
+        // The stream tells a change again, and later changes repeat the state: counted once.
+        await monitor.noteOutcome(.processed, of: "d5.0", at: t0.addingTimeInterval(6))
 
         var snapshot = await monitor.snapshot(at: t0.addingTimeInterval(59))
         #expect(snapshot.processedPerMinute.count == 15)
@@ -70,7 +72,7 @@ import Testing
         await monitor.publishIfChanged()
         await monitor.publishIfChanged()  // the same numbers: not sent again
         #expect(await frames.next()?.processedInWindow == 0, "the first publish")
-        await monitor.noteOutcome(.processed)
+        await monitor.noteOutcome(.processed, of: "a")
         await monitor.publishIfChanged()
         #expect(await frames.next()?.processedInWindow == 1)
         await monitor.unsubscribe(subscription.id)

@@ -30,11 +30,17 @@ final class SSEReader: @unchecked Sendable {
         return SSEReader(client: client, iterator: response.body.makeAsyncIterator())
     }
 
-    /// Reads until `done` holds for everything received so far (10 s at most).
+    struct NotReceived: Error, CustomStringConvertible {
+        var received: String
+        var description: String { "the stream did not say what was awaited within 10 s; it said:\n\(received)" }
+    }
+
+    /// Reads until `done` holds for everything received so far; throws after 10 s (checked as
+    /// frames or heartbeats arrive) or when the stream ends without it.
     func read(until done: (String) -> Bool) async throws -> String {
         let deadline = ContinuousClock.now + .seconds(10)
-        while !done(received), ContinuousClock.now < deadline {
-            guard let chunk = try await iterator.next() else { break }
+        while !done(received) {
+            guard ContinuousClock.now < deadline, let chunk = try await iterator.next() else { throw NotReceived(received: received) }
             received += String(buffer: chunk)
         }
         return received

@@ -147,6 +147,7 @@ public struct DynamoImageChangeFeed: ImageChangeFeed {
         for attempt in 0..<2 {
             do {
                 let (records, next) = try await reader.records(iterator: iterator)
+                logger.trace("stream records", metadata: ["shard": .string(shardID), "count": .stringConvertible(records.count)])
                 for record in records {
                     if let change = Self.change(record) { output.yield(change) }
                 }

@@ -3,7 +3,7 @@
 docs/design.md: delivery is at least once and every consumer is idempotent; the processor deletes a
 message only after the processed object and event are written, so a killed processor's images
 come back after the visibility timeout and end `processed` once, under another processor. The
-notifier rebuilds its index from the buckets at start: a restart loses nothing.
+image index is the DynamoDB table, not the notifier's memory: a restart loses nothing.
 """
 import time
 

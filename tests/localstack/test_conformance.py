@@ -111,7 +111,7 @@ def test_competing_processors_take_each_image_once(stacks, testdata):
     stack = stacks.new({"PROCESSOR_CONCURRENCY": "2"})
     stack.start("upload-api", "notifier", "processor")
     port = free_port()
-    stack.start_extra_processor(2, port)
+    stack.start_extra("processor", 2, port)
     second = f"http://127.0.0.1:{port}"
     photos = sorted((testdata / "photos").glob("kodim*.png"))
     ids = upload_all(stack, [(f"c{i}-{p.name}", p.read_bytes()) for i in range(4) for p in photos])

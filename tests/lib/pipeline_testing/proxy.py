@@ -4,6 +4,7 @@
     proxy.mode("reset")      # every open and every new connection is closed at once with an RST
     proxy.mode("blackhole")  # connections are accepted (and open ones kept) but nothing is forwarded
     proxy.mode("lose-answers", only=b"AmazonSQS.SendMessage")  # done, but their answers are lost
+    proxy.mode("throttle")   # every request answered 400 ProvisionedThroughputExceededException
     proxy.mode("pass")       # forward again
     proxy.stop()
 
@@ -17,6 +18,10 @@ Semantics of the modes:
   after its request was carried out: a send that got through with its answer lost). With
   ``only``, just the answers to requests whose head contains those bytes (e.g. an
   ``X-Amz-Target``); the rest pass.
+- ``throttle``: DynamoDB (or any JSON-protocol service) throttling every request: each request is
+  read whole and answered 400 with a ``ProvisionedThroughputExceededException`` body, on
+  keep-alive connections; nothing reaches the emulator. Open connections are closed when the mode
+  switches, to or from it, so the next request sees the new mode.
 - ``blackhole``: a network that drops every packet. New connections are accepted and held open,
   and nothing is forwarded or answered (what the client sends is read and dropped); open
   connections stop forwarding in both directions. A connection caught by the black hole stays
@@ -35,7 +40,9 @@ import struct
 import threading
 from dataclasses import dataclass, field
 
-MODES = ("pass", "reset", "blackhole", "lose-answers")
+MODES = ("pass", "reset", "blackhole", "lose-answers", "throttle")
+THROTTLED = (b'{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",'
+             b'"message":"The level of configured provisioned throughput for the table was exceeded."}')
 _METHODS = (b"GET ", b"HEAD ", b"PUT ", b"POST ", b"DELETE ")
 
 
@@ -79,6 +86,7 @@ class ProxyStats:
     frozen: int = 0
     refused_over_limit: int = 0
     answers_lost: int = 0
+    throttled: int = 0
     bytes_up: int = 0
     bytes_down: int = 0
 
@@ -188,7 +196,11 @@ class FaultProxy:
         self._connections.clear()
 
     async def _set_mode(self, mode: str) -> None:
-        self._mode = mode
+        previous, self._mode = self._mode, mode
+        if "throttle" in (previous, mode) and previous != mode:
+            for connection in list(self._connections):
+                connection.abort()
+            self._connections.clear()
         if mode == "reset":
             for connection in list(self._connections):
                 connection.abort()
@@ -213,6 +225,9 @@ class FaultProxy:
             return
         self._connections.add(connection)
         try:
+            if self._mode == "throttle":
+                await self._throttle(reader, writer, connection)
+                return
             if self._mode == "blackhole":
                 connection.held = connection.frozen = True
                 self.stats.held += 1
@@ -244,6 +259,25 @@ class FaultProxy:
                 for stream in (connection.client, connection.upstream):
                     if stream is not None and not stream.transport.is_closing():
                         stream.close()
+
+    async def _throttle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, connection: _Connection) -> None:
+        """Answers each request on the connection with 400 throttling, until the client closes."""
+        try:
+            while connection in self._connections and self._mode == "throttle":
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value.strip())
+                if length:
+                    await reader.readexactly(length)
+                self.stats.throttled += 1
+                writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                             b"Content-Length: %d\r\n\r\n%s" % (len(THROTTLED), THROTTLED))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, OSError, ValueError):
+            pass
 
     async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter,
                     connection: _Connection, direction: str) -> None:

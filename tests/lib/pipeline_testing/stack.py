@@ -92,14 +92,16 @@ class Stack:
         for name in names:
             self.wait_healthy(name, ports[name])
 
-    def start_extra_processor(self, index: int, port: int) -> None:
-        """Starts one more processor (competing consumer) on its own port."""
-        name = f"processor-{index}"
+    def start_extra(self, service: str, index: int, port: int) -> str:
+        """Starts one more replica of `service` (a competing consumer) on its own port; returns its
+        name in ``processes`` (``{service}-{index}``)."""
+        name = f"{service}-{index}"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}-{self.suffix}.log", "w")
         env = self.env | self.service_env | {"HTTP_PORT": str(port)}
-        self.processes[name] = subprocess.Popen([str(self.bin_dir / "processor")], env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.processes[name] = subprocess.Popen([str(self.bin_dir / service)], env=env, stdout=log, stderr=subprocess.STDOUT)
         self.wait_healthy(name, port)
+        return name
 
     def wait_healthy(self, name: str, port: int, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

@@ -6,10 +6,10 @@ import PipelineAWS
 import PipelineService
 import PipelineSettings
 
-/// Creates the buckets and queues (idempotent): what `pipeline-setup` does without a subcommand.
+/// Creates the buckets, queues and image table (idempotent): what `pipeline-setup` does without a subcommand.
 struct EnsureCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ensure", abstract: "Creates the buckets and queues the services use (idempotent)."
+        commandName: "ensure", abstract: "Creates the buckets, queues and image table the services use (idempotent)."
     )
 
     func run() async throws {

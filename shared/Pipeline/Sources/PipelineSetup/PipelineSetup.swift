@@ -7,8 +7,8 @@ import ArgumentParser
 struct PipelineSetup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline-setup",
-        abstract: "Creates the pipeline's buckets and queues, or shows what a service reads from the environment.",
-        subcommands: [EnsureCommand.self, ConfigurationCommand.self],
+        abstract: "Creates the pipeline's buckets, queues and image table, rebuilds the table from the buckets, or shows what a service reads.",
+        subcommands: [EnsureCommand.self, ReindexCommand.self, ConfigurationCommand.self],
         defaultSubcommand: EnsureCommand.self
     )
 }

@@ -4,7 +4,7 @@ export const $ = (id) => document.getElementById(id);
 
 // Module scripts run after the document is parsed, so every element exists here.
 export const ui = {
-  cards: $('cards'), empty: $('empty'), loadMore: $('load-more'), listStatus: $('list-status'),
+  cards: $('cards'), empty: $('empty'), loadMore: $('load-more'), listStatus: $('list-status'), listUnavailable: $('list-unavailable'),
   fileInput: $('file-input'), maxSize: $('max-size'), threshold: $('threshold'),
   thresholdValue: $('threshold-value'), live: $('live-status'), announcer: $('announcer'),
   viewer: $('viewer'), viewerTitle: $('viewer-title'), viewerBadge: $('viewer-badge'),

@@ -65,6 +65,8 @@ export function applyPipeline(snapshot) {
 function render(snapshot, updated) {
   const windowMinutes = isCount(snapshot.window_minutes) && snapshot.window_minutes > 0 ? snapshot.window_minutes : 15;
   ui.pipeline.dataset.state = 'ready';
+  // The notifier cannot write events to the image table: the list may be behind, so say so.
+  ui.listUnavailable.hidden = snapshot.image_list_available !== false;
   ui.pipeline.dataset.updatedAt = snapshot.updated_at ?? '';
   for (const node of ui.pipeline.querySelectorAll('.pipeline-window')) node.textContent = String(windowMinutes);
 

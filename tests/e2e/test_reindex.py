@@ -8,12 +8,14 @@ import uuid
 from pipeline_testing.notifier import list_images
 from pipeline_testing.pngs import small_png
 from pipeline_testing.stack import Stack
+from pipeline_testing.stacks import free_port
 
 
 def test_reindex_rebuilds_the_table_from_the_buckets(stack):
     if not isinstance(stack, Stack):
         return  # an external stack (compose): its table is not this test's to fill
-    own = Stack(bin_dir=stack.bin_dir)
+    # Ports of its own: the session stack's notifier may still be running on the default ones.
+    own = Stack(bin_dir=stack.bin_dir, upload_port=free_port(), notifier_port=free_port(), processor_port=free_port())
     own.setup_resources()
     try:
         s3 = own.client("s3")

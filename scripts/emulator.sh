@@ -42,7 +42,8 @@ start)
   if [ "${EMULATOR_KEEPALIVE:-0}" = 1 ]; then
     server=(python "$root/scripts/emulator_keepalive.py" "$host" "$port")
   else
-    server=(moto_server -H "$host" -p "$port")
+    # moto_server itself, with DynamoDB's item writes atomic as DynamoDB's are (emulator_server.py).
+    server=(python "$root/scripts/emulator_server.py" -H "$host" -p "$port")
   fi
   INITIAL_NO_AUTH_ACTION_COUNT=3 nohup "$root/.venv/bin/${server[0]}" "${server[@]:1}" >"$logfile" 2>&1 &
   echo $! >"$pidfile"

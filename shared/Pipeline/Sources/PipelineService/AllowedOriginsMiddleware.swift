@@ -1,7 +1,8 @@
 import Hummingbird
 
 /// CORS for a fixed list of origins (the notifier's page), on successes and errors alike, so a
-/// page can read a 413 or 415 as well as a 202.
+/// page can read a 413 or 415 as well as a 202. Not Hummingbird's `CORSMiddleware`: that answers
+/// every preflight 204, where a preflight from an origin not on the list gets 403 here.
 public struct AllowedOriginsMiddleware<Context: RequestContext>: RouterMiddleware {
     let origins: Set<String>
     let allowMethods = "GET, POST, OPTIONS"

@@ -25,7 +25,8 @@ public protocol RequestLogContext: RequestContext {
 
 /// Writes one log line per request when it is answered, errors included: method, path, status,
 /// duration and whatever the route added to ``RequestLogContext/logFields``; and hands status and
-/// duration to `record`, for the service's request metrics.
+/// duration to `record`, for the service's request metrics. Not Hummingbird's
+/// `LogRequestsMiddleware`, which logs a request as it arrives, without its status or duration.
 public struct RequestLogMiddleware<Context: RequestLogContext>: RouterMiddleware {
     public typealias Record = @Sendable (_ status: Int, _ duration: Duration) -> Void
     let message: Logger.Message

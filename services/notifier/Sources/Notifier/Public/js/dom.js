@@ -20,6 +20,17 @@ export const ui = {
   pipelineChart: $('pipeline-chart'), pipelineChartBars: $('pipeline-chart-bars'), pipelineChartMax: $('pipeline-chart-max'),
 };
 
+// Why the list may be unavailable: the panel says the notifier cannot write to the image table,
+// or the list itself answered 503. The banner shows while either holds.
+const listUnavailableBecause = new Set();
+
+/** Shows or clears one reason for the "image list unavailable" banner ('panel' or 'list'). */
+export function setListUnavailable(reason, unavailable) {
+  if (unavailable) listUnavailableBecause.add(reason);
+  else listUnavailableBecause.delete(reason);
+  ui.listUnavailable.hidden = listUnavailableBecause.size === 0;
+}
+
 /** Screen-reader announcements for things that change out of view (uploads finishing). */
 export function announce(text) {
   ui.announcer.textContent = text;

@@ -1,7 +1,7 @@
 // The list of images, newest first, one page at a time; applies what the list and the stream say to the cards.
 import { getJson } from './api.js';
 import { cardOfElement, cardsById, createCard, renderCard, scheduleResultsCheck } from './cards.js';
-import { announce, ui } from './dom.js';
+import { announce, setListUnavailable, ui } from './dom.js';
 import { STATE_LABELS, isStale, normalState, sortKeyOf } from './states.js';
 import { closeViewerOf, refreshViewer } from './viewer.js';
 
@@ -26,10 +26,14 @@ export async function loadPage() {
     list.done = !list.cursor;
     list.pages += 1;
     ui.listStatus.textContent = '';
+    setListUnavailable('list', false);
   } catch (error) {
     if (generation !== list.generation) return;
     list.failed = true;
-    ui.listStatus.textContent = 'Could not load the images.';
+    // 503: the notifier cannot read its image table; the banner says so (not an empty list).
+    const unavailable = error.status === 503;
+    ui.listStatus.textContent = unavailable ? '' : 'Could not load the images.';
+    setListUnavailable('list', unavailable);
     console.warn('Loading images failed', error);
   } finally {
     if (generation === list.generation) {

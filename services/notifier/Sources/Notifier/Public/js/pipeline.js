@@ -2,7 +2,7 @@
 // reports them (GET /api/pipeline, then `pipeline` frames on the event stream). Nothing is counted
 // here: the page only draws the server's numbers.
 import { getJson } from './api.js';
-import { ui } from './dom.js';
+import { setListUnavailable, ui } from './dom.js';
 import { el, toDate } from './format.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -66,7 +66,7 @@ function render(snapshot, updated) {
   const windowMinutes = isCount(snapshot.window_minutes) && snapshot.window_minutes > 0 ? snapshot.window_minutes : 15;
   ui.pipeline.dataset.state = 'ready';
   // The notifier cannot write events to the image table: the list may be behind, so say so.
-  ui.listUnavailable.hidden = snapshot.image_list_available !== false;
+  setListUnavailable('panel', snapshot.image_list_available === false);
   ui.pipeline.dataset.updatedAt = snapshot.updated_at ?? '';
   for (const node of ui.pipeline.querySelectorAll('.pipeline-window')) node.textContent = String(windowMinutes);
 

@@ -60,8 +60,9 @@ import Testing
             )
             let first = try await dynamo.query(query)
             #expect(first.items.compactMap { $0["id"]?.stringValue } == ["c", "b"])
+            let startKey = try #require(first.lastEvaluatedKey)
             var next = query
-            next.startKey = try #require(first.lastEvaluatedKey)
+            next.startKey = startKey
             #expect(try await dynamo.query(next).items.compactMap { $0["id"]?.stringValue } == ["a"])
 
             #expect(try await dynamo.batchPut(table: name, items: (0..<30).map { ["id": .string("bulk-\($0)"), "owner": .string("bulk"), "at": .string("x")] }).isEmpty)

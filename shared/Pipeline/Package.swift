@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "PipelineService", targets: ["PipelineService"]),
         .library(name: "PipelineConcurrency", targets: ["PipelineConcurrency"]),
         .library(name: "PipelineTestSupport", targets: ["PipelineTestSupport"]),
+        .library(name: "PipelineIdentity", targets: ["PipelineIdentity"]),
         .executable(name: "pipeline-setup", targets: ["PipelineSetup"]),
     ],
     // This package and the three services declare this same list (a service adds Pipeline by
@@ -26,7 +27,7 @@ let package = Package(
     dependencies: [
         .package(path: "../AWSClient"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
@@ -105,6 +107,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        /// Who is asking: identities from the load balancer's signed header and from bearer tokens,
+        /// verified with jwt-kit (keys fetched by `kid` and cached).
+        .target(
+            name: "PipelineIdentity",
+            dependencies: [
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PipelineIdentityTests",
+            dependencies: ["PipelineIdentity", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

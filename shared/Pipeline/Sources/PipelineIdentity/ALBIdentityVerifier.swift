@@ -91,18 +91,14 @@ public actor ALBIdentityVerifier {
         let email: String?
         let groups: [String]
 
-        enum CodingKeys: String, CodingKey {
-            case sub, exp, email, groups
-            case cognitoGroups = "cognito:groups"
-        }
+        enum CodingKeys: String, CodingKey { case sub, exp, email }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             sub = try container.decode(String.self, forKey: .sub)
             exp = try container.decode(Double.self, forKey: .exp)
             email = try container.decodeIfPresent(String.self, forKey: .email)
-            groups = try container.decodeIfPresent([String].self, forKey: .cognitoGroups)
-                ?? container.decodeIfPresent([String].self, forKey: .groups) ?? []
+            groups = try GroupsClaim.decode(from: decoder)
         }
     }
 }

@@ -103,10 +103,7 @@ public actor BearerTokenVerifier {
         let email: String?
         let groups: [String]
 
-        enum CodingKeys: String, CodingKey {
-            case sub, iss, aud, exp, email, groups
-            case cognitoGroups = "cognito:groups"
-        }
+        enum CodingKeys: String, CodingKey { case sub, iss, aud, exp, email, groups }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -115,8 +112,7 @@ public actor BearerTokenVerifier {
             aud = try container.decode(AudienceClaim.self, forKey: .aud)
             exp = try container.decode(ExpirationClaim.self, forKey: .exp)
             email = try container.decodeIfPresent(String.self, forKey: .email)
-            groups = try container.decodeIfPresent([String].self, forKey: .cognitoGroups)
-                ?? container.decodeIfPresent([String].self, forKey: .groups) ?? []
+            groups = try GroupsClaim.decode(from: decoder)
         }
 
         func encode(to encoder: any Encoder) throws {

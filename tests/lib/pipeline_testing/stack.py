@@ -130,7 +130,8 @@ class Stack:
                 process.kill()
                 process.wait()
 
-    def client(self, service: str):
+    def client(self, service: str, config=None):
+        """A boto3 client of the emulator; `config` (a botocore Config) for timeouts and retries."""
         env = self.env
         return boto3.client(
             service,
@@ -138,6 +139,7 @@ class Stack:
             region_name=env.get("AWS_REGION", "us-east-1"),
             aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+            config=config,
         )
 
     external = False

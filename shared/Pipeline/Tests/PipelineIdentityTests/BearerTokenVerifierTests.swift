@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import PipelineIdentity
+import Synchronization
 import Testing
 
 @Suite struct BearerTokenVerifierTests {
@@ -58,5 +59,48 @@ import Testing
         await #expect(throws: IdentityError.invalid("algorithm HS256; RS256 or ES256 only")) { try await verifier().identity(fromAuthorization: "Bearer \(hmac)") }
         let none = "\(TestTokens.base64URL(TestTokens.json(["alg": "none", "kid": "k1"]), padded: false)).\(TestTokens.base64URL(TestTokens.json(claims()), padded: false))."
         await #expect(throws: IdentityError.invalid("algorithm none; RS256 or ES256 only")) { try await verifier().identity(fromAuthorization: "Bearer \(none)") }
+    }
+
+    @Test func anUnknownKeyReadsTheSetAgainAtMostOnceAMinute() async throws {
+        let reads = ReadCounter()
+        let text = String(decoding: TestTokens.json(["keys": [TestTokens.jwk(key, kid: "k1")]]), as: UTF8.self)
+        let clock = TestTime(Date(timeIntervalSince1970: 1_800_000_000))
+        let verifier = BearerTokenVerifier(
+            issuer: Self.issuer, audience: "images-api", jwksURL: Self.jwksURL,
+            source: CountingKeySource(inner: FakeKeySource(texts: [Self.jwksURL: text]), reads: reads), now: { clock.now }
+        )
+        _ = try await verifier.identity(fromAuthorization: "Bearer \(try await token(claims()))")
+        #expect(await reads.count == 1)
+        let unknown = "Bearer \(try await token(claims(), kid: "k9"))"
+        for _ in 0..<3 { await #expect(throws: IdentityError.self) { try await verifier.identity(fromAuthorization: unknown) } }
+        #expect(await reads.count == 1, "tokens naming keys it lacks do not make it read the set at their pace")
+        clock.now += 61
+        await #expect(throws: IdentityError.self) { try await verifier.identity(fromAuthorization: unknown) }
+        #expect(await reads.count == 2)
+    }
+}
+
+actor ReadCounter {
+    var count = 0
+    func add() { count += 1 }
+}
+
+struct CountingKeySource: PublicKeySource {
+    let inner: FakeKeySource
+    let reads: ReadCounter
+
+    func text(at url: String) async throws -> String {
+        await reads.add()
+        return try await inner.text(at: url)
+    }
+}
+
+/// A wall clock the test moves by hand.
+final class TestTime: Sendable {
+    private let value: Mutex<Date>
+    init(_ start: Date) { value = Mutex(start) }
+    var now: Date {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }

@@ -44,7 +44,7 @@ def item(index: int) -> dict:
     key = f"{image_id}_seed-{index}.png"
     uploaded = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(BASE + index)) + ".000Z"
     return {
-        "image_id": {"S": image_id}, "owner": {"S": "local"}, "filename": {"S": f"seed-{index}.png"},
+        "image_id": {"S": image_id}, "owner": {"S": "local"}, "listing": {"S": "all"}, "filename": {"S": f"seed-{index}.png"},
         "original_key": {"S": key}, "processed_key": {"S": f"processed_{key}"}, "state": {"S": "processed"},
         "state_rank": {"N": "2"}, "uploaded_at": {"S": uploaded}, "updated_at": {"S": uploaded},
         "original_size": {"N": "68"}, "processed_size": {"N": "60"}, "width": {"N": "48"}, "height": {"N": "48"},

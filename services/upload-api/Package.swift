@@ -41,6 +41,7 @@ let package = Package(
                 .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "PipelineConcurrency", package: "Pipeline"),
                 .product(name: "PipelineContract", package: "Pipeline"),
+                .product(name: "PipelineIdentity", package: "Pipeline"),
                 .product(name: "PipelineService", package: "Pipeline"),
                 .product(name: "PipelineSettings", package: "Pipeline"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -54,6 +55,9 @@ let package = Package(
             name: "UploadAPITests",
             dependencies: [
                 "UploadAPI",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "PipelineIdentity", package: "Pipeline"),
+                .product(name: "PipelineService", package: "Pipeline"),
                 .product(name: "PipelineTestSupport", package: "Pipeline"),
                 .product(name: "PipelineSettings", package: "Pipeline"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

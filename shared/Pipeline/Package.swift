@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "PipelineService",
             dependencies: [
-                "PipelineContract", "PipelineAWS", "PipelineConcurrency", "PipelineSettings",
+                "PipelineContract", "PipelineAWS", "PipelineConcurrency", "PipelineIdentity", "PipelineSettings",
                 .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -101,7 +101,8 @@ let package = Package(
         .target(
             name: "PipelineTestSupport",
             dependencies: [
-                "PipelineContract", "PipelineAWS", "PipelineSettings",
+                "PipelineContract", "PipelineAWS", "PipelineIdentity", "PipelineSettings",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "AWSTestSupport", package: "AWSClient"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,14 +115,18 @@ let package = Package(
         .target(
             name: "PipelineIdentity",
             dependencies: [
+                "PipelineContract",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "PipelineIdentityTests",
-            dependencies: ["PipelineIdentity", .product(name: "JWTKit", package: "jwt-kit")],
+            dependencies: ["PipelineIdentity", "PipelineTestSupport", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -156,7 +161,8 @@ let package = Package(
         .testTarget(
             name: "PipelineServiceTests",
             dependencies: [
-                "PipelineAWS", "PipelineConcurrency", "PipelineContract", "PipelineService", "PipelineSettings", "PipelineTestSupport",
+                "PipelineAWS", "PipelineConcurrency", "PipelineContract", "PipelineIdentity", "PipelineService", "PipelineSettings",
+                "PipelineTestSupport",
                 .product(name: "AWSClient", package: "AWSClient"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

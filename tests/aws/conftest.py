@@ -78,7 +78,8 @@ def bin_dir() -> Path:
 # a statement scoped to the table would deny everything there. On the emulator only, the notifier's
 # DynamoDB statements name "*"; their actions are still checked, and test_template.py checks the
 # scoping of the real template.
-DYNAMODB_RESOURCES = ('Resource: !GetAtt ImageTable.Arn', 'Resource: !Sub "${ImageTable.Arn}/index/owner-uploaded"',
+DYNAMODB_RESOURCES = ('Resource: !GetAtt ImageTable.Arn',
+                      'Resource: [!Sub "${ImageTable.Arn}/index/owner-uploaded", !Sub "${ImageTable.Arn}/index/everyone-uploaded"]',
                       'Resource: !GetAtt ImageTable.StreamArn')
 
 

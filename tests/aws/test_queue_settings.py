@@ -124,7 +124,7 @@ def test_stack_table_has_the_settings_pipeline_setup_gives(deployed, setup_queue
     # template read as data instead.
     different = {key: (stack[key], setup[key]) for key in stack if stack[key] != setup[key] and key != "TimeToLive"}
     assert not different, f"image table: stack vs pipeline-setup {different}"
-    assert stack["Stream"] == (True, "NEW_IMAGE") and stack["BillingMode"] == "PAY_PER_REQUEST"
+    assert stack["Stream"] == (True, "NEW_AND_OLD_IMAGES") and stack["BillingMode"] == "PAY_PER_REQUEST"
     declared = RESOURCES["ImageTable"]["Properties"]["TimeToLiveSpecification"]
     assert setup["TimeToLive"] == ("ENABLED", declared["AttributeName"]) and declared["Enabled"] is True
     print(f"image table: stack = pipeline-setup on {len(stack)} settings (key, attributes, billing, stream, index, expiry)")

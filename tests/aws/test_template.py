@@ -46,6 +46,7 @@ EXPECTED_GRANTS = {
         # The image index: events applied, pages and single images read, readiness; its stream followed.
         ("dynamodb:UpdateItem", "image table"), ("dynamodb:GetItem", "image table"), ("dynamodb:DescribeTable", "image table"),
         ("dynamodb:Query", "image table's owner index"),
+        ("dynamodb:Query", "image table's everyone index"),
         ("dynamodb:DescribeStream", "image table's stream"), ("dynamodb:GetShardIterator", "image table's stream"),
         ("dynamodb:GetRecords", "image table's stream"),
     },
@@ -69,6 +70,8 @@ def resource_name(resource) -> str:
         return f"{STORES[logical_id]} {kind}"
     if resource == {"Fn::Sub": "${ImageTable.Arn}/index/owner-uploaded"}:
         return "image table's owner index"
+    if resource == {"Fn::Sub": "${ImageTable.Arn}/index/everyone-uploaded"}:
+        return "image table's everyone index"
     if isinstance(resource, dict) and "Fn::Sub" in resource:
         for logical_id, name in STORES.items():
             if resource["Fn::Sub"] == f"${{{logical_id}.Arn}}/*":

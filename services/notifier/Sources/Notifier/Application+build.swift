@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PipelineContract
+import PipelineIdentity
 import PipelineService
 import PipelineSettings
 import ServiceLifecycle
@@ -24,6 +25,8 @@ struct NotifierDependencies: Sendable {
     var heartbeat: Duration = .seconds(15)
     /// The event consumer's long poll. Shutdown waits for the one under way (tests shorten it).
     var eventWaitSeconds = 20
+    /// Who is asking (AUTH_MODE): every `/api` route is behind it.
+    var authenticator = Authenticator.none
 
     init(
         inputBucket: any ObjectStore, processedBucket: any ObjectStore, processedQueue: any MessageQueue,
@@ -52,14 +55,17 @@ func buildRouter(configuration: NotifierConfiguration, dependencies: NotifierDep
         SecurityHeadersMiddleware(contentSecurityPolicy: configuration.contentSecurityPolicy)
         FileMiddleware(publicFolder, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true, logger: logger)
     }
+    // The page's files are anyone's; everything under /api is the caller's (401 without one).
+    let api = router.group("api").add(middleware: IdentityMiddleware(dependencies.authenticator))
     ImageRoutes(
         table: dependencies.table, inputBucket: dependencies.inputBucket, processedBucket: dependencies.processedBucket,
-        publicUploadURL: configuration.publicUploadURL, maxUploadBytes: configuration.maxUploadBytes
-    ).addRoutes(to: router)
-    EventStreamRoute(hub: dependencies.hub, monitor: dependencies.monitor, heartbeat: dependencies.heartbeat).addRoutes(to: router)
+        publicUploadURL: configuration.publicUploadURL, maxUploadBytes: configuration.maxUploadBytes, signOutURL: configuration.signOutURL
+    ).addRoutes(to: api)
+    EventStreamRoute(hub: dependencies.hub, monitor: dependencies.monitor, heartbeat: dependencies.heartbeat).addRoutes(to: api)
     let monitor = dependencies.monitor
-    router.get("api/pipeline") { _, _ in
-        JSONBody(await monitor.snapshot())
+    api.get("pipeline") { _, context in
+        let snapshot = await monitor.snapshot()
+        return JSONBody(try context.requireCaller().seesDeadLetters ? snapshot : snapshot.withoutDeadLetters)
     }
     let input = dependencies.inputBucket
     let processed = dependencies.processedBucket

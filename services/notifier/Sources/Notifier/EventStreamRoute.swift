@@ -2,10 +2,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import PipelineContract
+import PipelineIdentity
 import PipelineService
 import ServiceLifecycle
 
-/// `GET /api/events`: Server-Sent Events of the caller's owner's image changes (from the table's
+/// `GET /api/events`: Server-Sent Events of the caller's owner's image changes (an administrator's:
+/// everyone's; from the table's
 /// stream, whichever notifier applied them), and of the pipeline's numbers.
 ///
 /// Every event has an `id:`, so a reconnecting `EventSource` sends `Last-Event-ID` and gets what
@@ -18,14 +20,16 @@ struct EventStreamRoute: Sendable {
     let monitor: PipelineMonitor
     var heartbeat: Duration = .seconds(15)
 
-    func addRoutes(to router: Router<ServiceRequestContext>) {
-        router.get("api/events") { request, _ in
+    func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
+        api.get("events") { request, context in
+            let caller = try context.requireCaller()
             let lastEventID = request.headers[.lastEventID] ?? request.uri.queryParameters[Substring("last_event_id")].map(String.init)
-            return stream(owner: ImageRoutes.owner(of: request), lastEventID: lastEventID)
+            return stream(owner: caller.readableOwner, lastEventID: lastEventID, showsDeadLetters: caller.seesDeadLetters)
         }
     }
 
-    func stream(owner: String, lastEventID: String?) -> Response {
+    /// - Parameter showsDeadLetters: whether the pipeline frames count the dead letters (administrators).
+    func stream(owner: String?, lastEventID: String?, showsDeadLetters: Bool = true) -> Response {
         let hub = self.hub
         let monitor = self.monitor
         let heartbeat = self.heartbeat
@@ -57,7 +61,7 @@ struct EventStreamRoute: Sendable {
             let pipeline = await monitor.subscribe()
             let numbers = Task {
                 for await snapshot in pipeline.stream {
-                    continuation.yield(Self.frame(snapshot))
+                    continuation.yield(Self.frame(showsDeadLetters ? snapshot : snapshot.withoutDeadLetters))
                 }
             }
             let beat = Task {

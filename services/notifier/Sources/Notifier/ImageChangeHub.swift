@@ -8,14 +8,17 @@ struct ImageChange: Sendable, Equatable {
     var kind: Kind
     var item: ImageItem?
     var imageID: String
+    /// Whose image changed; nil when unknown (a removal the stream did not name an owner for).
+    var owner: String?
 }
 
 /// The changes of the image table that this notifier's browsers get: whatever its stream says,
-/// handed to the subscribers of the item's owner, with the recent ones kept for browsers that
+/// handed to the subscribers of the item's owner (and administrators), with the recent ones kept for browsers that
 /// reconnect here with `Last-Event-ID`. It holds no image list; the table does.
 actor ImageChangeHub {
     struct Subscriber {
-        var owner: String
+        /// Whose changes it gets; nil: everyone's (an administrator).
+        var owner: String?
         var continuation: AsyncStream<ImageChange>.Continuation
     }
 
@@ -42,10 +45,9 @@ actor ImageChangeHub {
     func publish(_ change: ImageTableChange) {
         switch change {
         case .updated(let item):
-            add(ImageChange(sequence: nextSequence, kind: .image, item: item, imageID: item.imageID), owner: item.owner)
-        case .removed(let imageID):
-            // The stream names no owner for an expired item: every client may drop the id.
-            add(ImageChange(sequence: nextSequence, kind: .removed, item: nil, imageID: imageID), owner: nil)
+            add(ImageChange(sequence: nextSequence, kind: .image, item: item, imageID: item.imageID, owner: item.owner))
+        case .removed(let imageID, let owner):
+            add(ImageChange(sequence: nextSequence, kind: .removed, item: nil, imageID: imageID, owner: owner))
         case .resync:
             log.removeAll()
             epoch = Self.newEpoch()
@@ -54,11 +56,11 @@ actor ImageChangeHub {
         }
     }
 
-    private func add(_ change: ImageChange, owner: String?) {
+    private func add(_ change: ImageChange) {
         nextSequence += 1
         log.append(change)
         if log.count > logCapacity { log.removeFirst(log.count - logCapacity) }
-        for (id, subscriber) in subscribers where owner == nil || subscriber.owner == owner {
+        for (id, subscriber) in subscribers where Self.sees(subscriber.owner, change) {
             // A client too slow for its buffer would silently miss changes: end its stream instead
             // (the buffer keeps the oldest, so it has received a gap-free prefix); its EventSource
             // reconnects with its last id and gets what it missed (or a resync).
@@ -76,7 +78,7 @@ actor ImageChangeHub {
     /// What a new subscriber gets: the changes of `owner` it missed since `lastEventID` (or
     /// `resync` when they are not all known here: another replica's id, a restart, a gap) and a
     /// stream of every later change of `owner`. The stream ends when ``unsubscribe(_:)`` is called.
-    func subscribe(owner: String, lastEventID: String?) -> (id: UUID, missed: [ImageChange], resync: Bool, stream: AsyncStream<ImageChange>) {
+    func subscribe(owner: String?, lastEventID: String?) -> (id: UUID, missed: [ImageChange], resync: Bool, stream: AsyncStream<ImageChange>) {
         let (stream, continuation) = AsyncStream.makeStream(of: ImageChange.self, bufferingPolicy: .bufferingOldest(4096))
         let id = UUID()
         subscribers[id] = Subscriber(owner: owner, continuation: continuation)
@@ -87,8 +89,14 @@ actor ImageChangeHub {
         }
         let oldest = log.first?.sequence ?? nextSequence
         guard sequence + 1 >= oldest else { return (id, [], true, stream) }
-        let missed = log.filter { $0.sequence > sequence && ($0.item == nil || $0.item?.owner == owner) }
+        let missed = log.filter { $0.sequence > sequence && Self.sees(owner, $0) }
         return (id, missed, false, stream)
+    }
+
+    /// Whether a subscriber of `owner`'s changes (nil: everyone's) gets `change`: a change whose
+    /// owner is unknown goes to administrators only.
+    static func sees(_ owner: String?, _ change: ImageChange) -> Bool {
+        owner == nil || change.owner == owner
     }
 
     func unsubscribe(_ id: UUID) {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PipelineContract
+import PipelineIdentity
 import PipelineService
 
 extension ImageRoutes {
@@ -14,19 +15,19 @@ extension ImageRoutes {
             }
             return try await image(processedBucket, key: key, request: request, attachment: DownloadName.result(of: record.filename))
         }
-        api.get("results.zip") { request, _ in
-            try await resultsArchive(owner: Self.owner(of: request))
+        api.get("results.zip") { _, context in
+            try await resultsArchive(owner: try context.requireCaller().readableOwner)
         }
     }
 
-    /// The archive of the owner's processed images, newest first, read from the table a page at a
+    /// The archive of the owner's processed images (nil: everyone's), newest first, read from the table a page at a
     /// time and each PNG from the store chunk by chunk: memory does not grow with the images.
     ///
     /// The status line goes out before the first object is read, so the store and the table are
     /// checked first (503 when either cannot be reached). A result deleted meanwhile is left out; a
     /// failure later cuts the download short, and the client sees an incomplete archive, never a
     /// wrong one.
-    func resultsArchive(owner: String) async throws -> Response {
+    func resultsArchive(owner: String?) async throws -> Response {
         let first: ImagePage
         do {
             try await processedBucket.checkReachable()

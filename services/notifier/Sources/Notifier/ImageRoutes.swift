@@ -1,11 +1,14 @@
 import AWSClient
 import Foundation
+import HTTPTypes
 import Hummingbird
 import PipelineContract
+import PipelineIdentity
 import PipelineService
 
-/// The JSON API of the page: list, one image, both images' bytes, configuration. Every read is
-/// of the caller's owner's images (``owner(of:)``); another owner's id answers 404.
+/// The JSON API of the page: list, one image, both images' bytes, configuration, who is signed in.
+/// Every read is of the caller's owner's images (an administrator's: everyone's); another owner's
+/// id answers 404, as an unknown id does.
 struct ImageRoutes: Sendable {
     let table: any ImageTable
     let inputBucket: any ObjectStore
@@ -13,15 +16,32 @@ struct ImageRoutes: Sendable {
     let publicUploadURL: String
     let maxUploadBytes: Int
 
-    /// Whose images a request may see: `local`, the one owner without sign-in (AUTH_MODE=none).
-    static func owner(of request: Request) -> String { ImageOwner.local }
+    /// Where sign-out ends (SIGN_OUT_URL: the identity provider's logout), in `alb` mode.
+    var signOutURL: String?
 
-    func addRoutes(to router: Router<ServiceRequestContext>) {
-        let api = router.group("api")
+    /// The load balancer keeps its session in these cookies (split when large); sign-out expires them.
+    static let sessionCookies = (0..<4).map { "AWSELBAuthSessionCookie-\($0)" }
+
+    /// Adds the routes to `api` (the `/api` group, behind the ``IdentityMiddleware``).
+    func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
+        api.get("me") { _, context in
+            let caller = try context.requireCaller()
+            return JSONBody(CallerView(caller: caller, signOutURL: caller.via == "alb" ? "/api/signout" : nil))
+        }
+        // Sign-out, as the load balancer wants it: its session cookies expired, then the identity
+        // provider's logout (or the page, which signs in again).
+        api.get("signout") { _, _ in
+            var headers: HTTPFields = [.location: signOutURL ?? "/", .cacheControl: "no-store"]
+            for cookie in Self.sessionCookies {
+                headers.append(HTTPField(name: .setCookie, value: "\(cookie)=; Max-Age=0; Path=/; Secure; HttpOnly"))
+            }
+            return Response(status: .found, headers: headers)
+        }
         api.get("config") { _, _ in
             JSONBody(ConfigView(uploadURL: publicUploadURL, maxUploadBytes: maxUploadBytes))
         }
-        api.get("images") { request, _ in
+        api.get("images") { request, context in
+            let caller = try context.requireCaller()
             let limit = request.uri.queryParameters[Substring("limit")].flatMap { Int($0) } ?? 50
             guard (1...500).contains(limit) else {
                 throw APIError(.badRequest, code: "invalid_limit", message: "limit must be from 1 to 500.")
@@ -29,7 +49,7 @@ struct ImageRoutes: Sendable {
             let cursor = request.uri.queryParameters[Substring("cursor")].map(String.init)
             let page: ImagePage
             do {
-                page = try await table.page(owner: Self.owner(of: request), limit: limit, after: cursor)
+                page = try await table.page(owner: caller.readableOwner, limit: limit, after: cursor)
             } catch ImageTableError.invalidCursor {
                 throw APIError(.badRequest, code: "invalid_cursor", message: "cursor must be a next_cursor this API gave.")
             } catch {
@@ -54,8 +74,9 @@ struct ImageRoutes: Sendable {
         addDownloadRoutes(to: api)
     }
 
-    /// The image the path names, if the caller's owner has it; 404 as for an unknown id otherwise.
+    /// The image the path names, if the caller may read it; 404 as for an unknown id otherwise.
     func record(_ request: Request, _ context: ServiceRequestContext) async throws -> ImageItem {
+        let caller = try context.requireCaller()
         let id = context.parameters.get("id") ?? ""
         let item: ImageItem?
         do {
@@ -63,15 +84,16 @@ struct ImageRoutes: Sendable {
         } catch {
             throw APIError.unavailable("The image list")
         }
-        guard let item, item.owner == Self.owner(of: request) else { throw APIError.notFound("Image \(id)") }
+        guard let item, caller.mayRead(imagesOf: item.owner) else { throw APIError.notFound("Image \(id)") }
         return item
     }
 
     /// Serves one PNG from the store. Keys are unique per upload and never rewritten with other
-    /// bytes, so browsers may cache for a long time; `If-None-Match` gets a 304.
+    /// bytes, so browsers may cache for a long time (privately: the image is its owner's alone);
+    /// `If-None-Match` gets a 304.
     /// With `attachment`, the response is a download under that file name.
     func image(_ store: any ObjectStore, key: String, request: Request, attachment: String? = nil) async throws -> Response {
-        let cacheControl = "public, max-age=31536000, immutable"
+        let cacheControl = "private, max-age=31536000, immutable"
         do {
             if let match = request.headers[.ifNoneMatch], let head = try await store.head(key: key), let etag = head.eTag, match == etag {
                 return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: cacheControl])
@@ -92,6 +114,36 @@ struct ImageRoutes: Sendable {
         } catch {
             throw APIError.unavailable("The image store")
         }
+    }
+}
+
+/// `GET /api/me`: who the page's user is, for its header.
+struct CallerView: Encodable {
+    var owner: String
+    var email: String?
+    var admin: Bool
+    /// `alb`, `jwt` or `none`.
+    var signedInVia: String
+    /// The sign-out link, when the load balancer signed the user in.
+    var signOutURL: String?
+
+    init(caller: Caller, signOutURL: String?) {
+        owner = caller.owner
+        email = caller.identity.email
+        admin = caller.isAdmin
+        signedInVia = caller.via
+        self.signOutURL = signOutURL
+    }
+
+    enum CodingKeys: String, CodingKey { case owner, email, admin, signedInVia = "signed_in_via", signOutURL = "sign_out_url" }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(owner, forKey: .owner)
+        try container.encode(email, forKey: .email)
+        try container.encode(admin, forKey: .admin)
+        try container.encode(signedInVia, forKey: .signedInVia)
+        try container.encode(signOutURL, forKey: .signOutURL)
     }
 }
 

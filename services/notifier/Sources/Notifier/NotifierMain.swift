@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import PipelineAWS
 import PipelineContract
+import PipelineIdentity
 import PipelineService
 import PipelineSettings
 
@@ -24,6 +25,7 @@ struct NotifierMain {
             logger: logger
         )
         dependencies.retention = pipeline.retentionDays.map { .seconds($0 * 86_400) }
+        dependencies.authenticator = Authenticator(configuration.access)
         let hub = dependencies.hub
         let monitor = dependencies.monitor
         let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)

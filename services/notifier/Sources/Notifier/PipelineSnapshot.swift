@@ -56,6 +56,13 @@ struct PipelineSnapshot: Encodable, Sendable, Equatable {
         try container.encode(imageListAvailable, forKey: .imageListAvailable)
     }
 
+    /// What a caller who is not an administrator sees: no dead letters (they are every owner's).
+    var withoutDeadLetters: PipelineSnapshot {
+        var copy = self
+        copy.deadLetter = []
+        return copy
+    }
+
     /// Equal but for when the queues were polled.
     func sameNumbers(as other: PipelineSnapshot) -> Bool {
         var copy = other

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import PipelineContract
+import PipelineIdentity
 import PipelineSettings
 import PipelineTestSupport
 
@@ -21,13 +22,15 @@ struct NotifierHarness {
     let dependencies: NotifierDependencies
     let configuration: NotifierConfiguration
 
-    init(heartbeat: Duration = .seconds(15)) throws {
+    /// - Parameter authenticator: who may call (AUTH_MODE=none unless a test signs in).
+    init(heartbeat: Duration = .seconds(15), authenticator: Authenticator = .none) throws {
         var dependencies = NotifierDependencies(
             inputBucket: input, processedBucket: processed, processedQueue: queue, table: table, changes: table, inputQueue: inputQueue,
             deadLetterQueues: [inputDeadLetters], pollInterval: .milliseconds(100), heartbeat: heartbeat
         )
         // An application under test stops within its consumer's long poll.
         dependencies.eventWaitSeconds = 1
+        dependencies.authenticator = authenticator
         self.dependencies = dependencies
         configuration = try NotifierConfiguration(environment: EnvironmentVariables(["AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t"]))
     }
@@ -60,10 +63,12 @@ struct NotifierHarness {
     }
 
     /// Stores a processed image and delivers its event, as the processor would.
-    func process(_ id: String, _ name: String = "a.png", bytes: [UInt8] = [1, 2, 3], via route: Route = .table) async throws {
+    func process(_ id: String, _ name: String = "a.png", bytes: [UInt8] = [1, 2, 3], owner: String? = nil, via route: Route = .table) async throws {
         let key = "\(id)_\(name)"
         try await processed.put(key: "processed_\(key)", body: ByteBuffer(bytes: bytes), contentType: "image/png")
-        try await deliver(ImageEvent(imageID: id, originalKey: key, processedKey: "processed_\(key)", status: .processed, width: 2, height: 2), via: route)
+        try await deliver(
+            ImageEvent(imageID: id, originalKey: key, processedKey: "processed_\(key)", status: .processed, width: 2, height: 2, owner: owner), via: route
+        )
     }
 
     /// Fails an image as the processor would: marker object and event.

@@ -21,10 +21,11 @@ final class SSEReader: @unchecked Sendable {
         self.iterator = iterator
     }
 
-    static func connect(port: Int, lastEventID: String? = nil) async throws -> SSEReader {
+    static func connect(port: Int, lastEventID: String? = nil, headers: [(String, String)] = []) async throws -> SSEReader {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/events")
         if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await client.execute(request, timeout: .seconds(30))
         #expect(response.headers.first(name: "Content-Type")?.hasPrefix("text/event-stream") == true)
         return SSEReader(client: client, iterator: response.body.makeAsyncIterator())

@@ -84,7 +84,9 @@ struct ImageJob: Sendable {
             return .processed
         } catch let failure as PermanentFailure {
             do {
-                try await publishFailure(request.imageID, originalKey: request.objectKey, failure: failure, startedAt: startedAt, whenStored: whenStored)
+                try await publishFailure(
+                    request.imageID, originalKey: request.objectKey, owner: request.owner, failure: failure, startedAt: startedAt, whenStored: whenStored
+                )
             } catch {
                 return await retry(message, error: error, request: request, logger: logger)
             }
@@ -135,13 +137,16 @@ struct ImageJob: Sendable {
         let processedKey = ObjectKeys.processedKey(inputKey: request.objectKey)
         try await processedBucket.put(
             key: processedKey, body: ByteBuffer(bytes: result.png), contentType: "image/png",
-            metadata: ["image-id": request.imageID, "width": String(result.width), "height": String(result.height), "threshold": String(result.threshold)]
+            metadata: [
+                "image-id": request.imageID, "owner": request.owner ?? ImageOwner.local, "width": String(result.width), "height": String(result.height),
+                "threshold": String(result.threshold),
+            ]
         )
         whenStored()
         let event = ImageEvent(
             imageID: request.imageID, originalKey: request.objectKey, processedKey: processedKey, status: .processed,
             width: result.width, height: result.height, processedSize: result.png.count, threshold: Int(result.threshold),
-            startedAt: startedAt, finishedAt: PipelineJSON.timestamp()
+            startedAt: startedAt, finishedAt: PipelineJSON.timestamp(), owner: request.owner
         )
         try await send(event)
     }
@@ -158,16 +163,16 @@ struct ImageJob: Sendable {
 
     /// Leaves the failure marker, then publishes the `failed` event.
     func publishFailure(
-        _ imageID: String, originalKey: String, failure: PermanentFailure, startedAt: String? = nil, whenStored: @Sendable () -> Void = {}
+        _ imageID: String, originalKey: String, owner: String?, failure: PermanentFailure, startedAt: String? = nil, whenStored: @Sendable () -> Void = {}
     ) async throws {
-        let marker = try PipelineJSON.encode(FailureMarker(imageID: imageID, error: failure.message))
+        let marker = try PipelineJSON.encode(FailureMarker(imageID: imageID, error: failure.message, owner: owner))
         try await processedBucket.put(
             key: ObjectKeys.failureMarkerKey(inputKey: originalKey), body: ByteBuffer(string: marker), contentType: "application/json"
         )
         whenStored()
         let event = ImageEvent(
             imageID: imageID, originalKey: originalKey, processedKey: ObjectKeys.processedKey(inputKey: originalKey),
-            status: .failed, error: failure.message, startedAt: startedAt, finishedAt: PipelineJSON.timestamp()
+            status: .failed, error: failure.message, startedAt: startedAt, finishedAt: PipelineJSON.timestamp(), owner: owner
         )
         try await send(event)
     }
@@ -181,7 +186,7 @@ struct ImageJob: Sendable {
             let key = (loose?["object_key"] as? String) ?? (loose?["original_key"] as? String), !key.isEmpty
         {
             do {
-                try await publishFailure(imageID, originalKey: key, failure: failure)
+                try await publishFailure(imageID, originalKey: key, owner: loose?["owner"] as? String, failure: failure)
             } catch {
                 return await retry(message, error: error, logger: logger)
             }
@@ -200,7 +205,7 @@ struct ImageJob: Sendable {
         if let request, message.receiveCount >= settings.maxReceiveCount {
             let failure = PermanentFailure.gaveUp(attempts: message.receiveCount, lastError: error)
             do {
-                try await publishFailure(request.imageID, originalKey: request.objectKey, failure: failure)
+                try await publishFailure(request.imageID, originalKey: request.objectKey, owner: request.owner, failure: failure)
                 logger.error("failed on the last receive; the message moves to the dead-letter queue", metadata: [
                     "error": .string("\(error)"), "receive_count": "\(message.receiveCount)",
                 ])

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import PipelineContract
+import PipelineIdentity
 import PipelineService
 import PipelineSettings
 import Prometheus
@@ -15,6 +16,8 @@ struct UploadDependencies: Sendable {
     var metrics = UploadMetrics()
     /// Storing and queueing, which a request waits for up to 30 s and which finishes regardless.
     var inFlight = UploadsInFlight(logger: Logger(label: UploadAPIConfiguration.serviceName))
+    /// Who is uploading (AUTH_MODE).
+    var authenticator = Authenticator.none
 }
 
 /// Builds the router: `POST /upload`, the OpenAPI document, health, readiness and metrics, with CORS.
@@ -26,7 +29,8 @@ func buildRouter(configuration: UploadAPIConfiguration, dependencies: UploadDepe
     }
     UploadController(
         uploads: UploadStore(objects: dependencies.store, queue: dependencies.queue, events: dependencies.events),
-        limits: configuration.limits, metrics: dependencies.metrics, inFlight: dependencies.inFlight
+        limits: configuration.limits, metrics: dependencies.metrics, inFlight: dependencies.inFlight,
+        authenticator: dependencies.authenticator
     ).addRoutes(to: router)
     router.get("/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))

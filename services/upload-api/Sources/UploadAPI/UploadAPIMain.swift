@@ -3,6 +3,7 @@ import CMemory
 import Hummingbird
 import Logging
 import PipelineAWS
+import PipelineIdentity
 import PipelineService
 import PipelineSettings
 
@@ -15,14 +16,12 @@ struct UploadAPIMain {
         cmemory_return_large_blocks()
         let configuration = ServiceStartup.configuration(UploadAPIConfiguration.self)
         let logger = Logger(label: UploadAPIConfiguration.serviceName)
-        // It never streams an object back, so the lean transport serves it
-        // (docs/performance.md#the-lean-http-transport-processor-upload-api).
+        // It reads an object back only to compare a retry's bytes, which the lean transport does
+        // by collecting it (docs/performance.md#the-lean-http-transport-processor-upload-api).
         let clients = PipelineClients(configuration: configuration.shared.pipeline, logger: logger, transport: NIOHTTPTransport())
-        let app = buildApplication(
-            configuration: configuration,
-            dependencies: UploadDependencies(store: clients.inputBucket, queue: clients.inputQueue, events: clients.processedQueue),
-            logger: logger
-        )
+        var dependencies = UploadDependencies(store: clients.inputBucket, queue: clients.inputQueue, events: clients.processedQueue)
+        dependencies.authenticator = Authenticator(configuration.access)
+        let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
         await ServiceRunner.runAndExit(app, clients: clients, logger: logger)
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import PipelineConcurrency
 import PipelineContract
+import PipelineIdentity
 import PipelineService
 import Prometheus
 
@@ -14,15 +15,18 @@ struct UploadController: Sendable {
     let limits: ImageLimits
     let metrics: UploadMetrics
     let inFlight: UploadsInFlight
+    /// Who is uploading (AUTH_MODE): the owner of what is stored.
+    var authenticator = Authenticator.none
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
         let metrics = self.metrics
-        // One log line and the request metrics per upload, refusals included.
+        // One log line and the request metrics per upload, refusals (401 included) too.
         router.group()
             .add(middleware: RequestLogMiddleware("upload") { status, duration in
                 metrics.countRequest(status: status)
                 metrics.duration.record(duration)
             })
+            .add(middleware: IdentityMiddleware(authenticator))
             .post("/upload") { request, context in
                 try await upload(request, context: context)
             }
@@ -41,6 +45,7 @@ struct UploadController: Sendable {
         var logger = context.logger
         let logFields = context.logFields
         do {
+            let owner = try context.requireCaller().owner
             let idempotencyKey = try IdempotencyKey.parse(request.headers[.idempotencyKey])
             let query = request.uri.queryParameters
             // Options in the query are refused before a byte is stored; the form's are known at the end.
@@ -53,7 +58,9 @@ struct UploadController: Sendable {
             logFields["dimensions"] = .string("\(header.width)x\(header.height)")
             // A retry with the same key gets the same id, so the same object and (within SQS's
             // deduplication window) the same message: one image, however often it is sent.
-            let imageID = idempotencyKey.map(IdempotencyKey.imageID(for:)) ?? ObjectKeys.newImageID()
+            let imageID = idempotencyKey.map { IdempotencyKey.imageID(for: $0, owner: owner) } ?? ObjectKeys.newImageID()
+            // Only a retry's bytes are compared, so only then are they hashed.
+            let digest = idempotencyKey.map { _ in BodyDigest() }
             logger[metadataKey: "image_id"] = .string(imageID)
             logFields["image_id"] = .string(imageID)
             let filename = body.filename ?? query[Substring("filename")].map(String.init) ?? "image.png"
@@ -64,14 +71,30 @@ struct UploadController: Sendable {
             do {
                 // The body streams to S3 as it arrives; the 30 s for S3 and SQS start when it ends.
                 try await inFlight.run(after: body.bodyEnded) { verdict in
-                    let size = try await uploads.store(body, key: key, imageID: imageID, logger: workLogger)
+                    // The same key with another file name is another upload, not a retry.
+                    if digest != nil, try await uploads.otherObject(of: imageID, than: key) != nil {
+                        throw UploadRefusal.idempotencyKeyReused
+                    }
+                    let outcome = try await uploads.store(body, key: key, imageID: imageID, owner: owner, digest: digest, logger: workLogger)
+                    let size: Int
+                    switch outcome {
+                    case .new(let written):
+                        size = written
+                    case .existing:
+                        // The same key again: the same bytes are a retry (queued again, which
+                        // SQS deduplicates), other bytes another upload, refused.
+                        guard let digest, try await uploads.holds(key, sameAs: digest) else { throw UploadRefusal.idempotencyKeyReused }
+                        size = digest.byteCount
+                        workLogger.info("a retry of a stored upload", metadata: ["key": .string(key)])
+                    }
                     stored.set(size)
                     let message = ImageUploadedMessage(
                         imageID: imageID, objectKey: key, bucket: uploads.bucket, filename: ObjectKeys.sanitize(filename: filename),
-                        size: size, width: header.width, height: header.height, uploadedAt: uploadedAt, options: options.value
+                        size: size, width: header.width, height: header.height, uploadedAt: uploadedAt, options: options.value, owner: owner
                     )
-                    try await uploads.enqueue(message, logger: workLogger)
+                    try await uploads.enqueue(message, undoing: outcome != .existing, logger: workLogger)
                     guard verdict.accept() else {
+                        guard outcome != .existing else { return }  // an earlier request's object
                         // Queued just after the client heard 503: without its object the message
                         // fails in the processor, so a 503 never ends in a processed image.
                         workLogger.warning("queued after the deadline; deleting its object", metadata: ["key": .string(key)])

@@ -15,6 +15,8 @@ enum UploadRefusal: Error, Equatable {
     case tooManyPixels(width: Int, height: Int, limit: Int)
     case invalidOption(String)
     case invalidIdempotencyKey
+    /// The key names an upload with other bytes (or another file name) than this one.
+    case idempotencyKeyReused
 
     var apiError: APIError {
         switch self {
@@ -46,6 +48,11 @@ enum UploadRefusal: Error, Equatable {
             APIError(
                 .badRequest, code: "invalid_idempotency_key",
                 message: "The Idempotency-Key header must be 1 to \(IdempotencyKey.maxLength) printable ASCII characters."
+            )
+        case .idempotencyKeyReused:
+            APIError(
+                .unprocessableContent, code: "idempotency_key_reused",
+                message: "This Idempotency-Key was used for another upload (other bytes or another file name); use a new key for a new upload."
             )
         }
     }

@@ -1,4 +1,5 @@
 import AWSClient
+import Crypto
 import Logging
 import PipelineConcurrency
 import PipelineContract
@@ -19,16 +20,27 @@ struct UploadStore: Sendable {
     /// The bucket uploads are stored in, for the work message.
     var bucket: String { objects.name }
 
-    /// Streams the file into the store; a refusal met on the way (too large, malformed, a bad
-    /// option) comes out as it is, and the store leaves nothing behind for it.
-    ///
-    /// - Returns: the file's size.
-    func store(_ body: UploadBodyStream, key: String, imageID: String, logger: Logger) async throws -> Int {
+    /// What storing an upload came to.
+    enum Stored: Equatable {
+        /// This request stored the object, of this size.
+        case new(size: Int)
+        /// An object was there already (a retry with the same Idempotency-Key): nothing was written.
+        case existing
+    }
+
+    /// Streams the file into the store, only if no object has its key (an original is never
+    /// overwritten); a refusal met on the way (too large, malformed, a bad option) comes out as it
+    /// is, and the store leaves nothing behind for it. `digest`, when given, sees every byte.
+    func store(_ body: UploadBodyStream, key: String, imageID: String, owner: String, digest: BodyDigest?, logger: Logger) async throws -> Stored {
         do {
-            let size = try await objects.write(key: key, body: body.file, contentType: "image/png", metadata: ["image-id": imageID])
+            let file = digest.map { $0.reading(body.file) } ?? body.file
+            let metadata = ["image-id": imageID, "owner": owner]
+            let size = try await objects.write(key: key, body: file, contentType: "image/png", metadata: metadata, ifAbsent: true)
             // Past the deadline the client hears 503: the stored object must go, unqueued.
             try Task.checkCancellation()
-            return size
+            return .new(size: size)
+        } catch ObjectStoreError.alreadyExists {
+            return .existing
         } catch let refusal as UploadRefusal {
             throw refusal
         } catch {
@@ -39,15 +51,37 @@ struct UploadStore: Sendable {
         }
     }
 
-    /// Queues the message of a stored upload; if that fails the object is deleted again, so
-    /// nothing is left that no message points to.
+    /// Whether the object at `key` has the bytes whose SHA-256 `digest` holds (read from the store
+    /// as it streams, for a retry only).
+    func holds(_ key: String, sameAs digest: BodyDigest) async throws -> Bool {
+        do {
+            let stored = BodyDigest()
+            for try await _ in stored.reading(try await objects.stream(key: key).body) {}
+            return stored.value == digest.value
+        } catch {
+            throw APIError.unavailable("The image store")
+        }
+    }
+
+    /// The key of another object of the same image (an earlier upload under the same
+    /// Idempotency-Key with another file name), if there is one.
+    func otherObject(of imageID: String, than key: String) async throws -> String? {
+        do {
+            return try await objects.list(prefix: "\(imageID)_").map(\.key).first { $0 != key }
+        } catch {
+            throw APIError.unavailable("The image store")
+        }
+    }
+
+    /// Queues the message of a stored upload; if that fails the object is deleted again (when
+    /// `undoing`: this request stored it), so nothing is left that no message points to.
     ///
     /// A transient failure is tried again until the send gets an answer or the request's deadline
     /// cancels it: the send may have been delivered with its answer lost, and only an answer tells
     /// (a retry carries the same deduplication id, so it never queues the image twice). Deleting
     /// the object of a message that did get through would fail an upload the client was told is
     /// accepted, or, if the processor got there first, process one it was told to send again.
-    func enqueue(_ message: ImageUploadedMessage, logger: Logger) async throws {
+    func enqueue(_ message: ImageUploadedMessage, undoing: Bool = true, logger: Logger) async throws {
         do {
             let body = try PipelineJSON.encode(message)
             let logRetry: (any Error, Int) -> Void = { error, _ in
@@ -60,6 +94,11 @@ struct UploadStore: Sendable {
                 try await queue.send(body: body, groupID: message.imageID, deduplicationID: message.imageID)
             }
         } catch {
+            guard undoing else {
+                // The object is an earlier request's, whose own message decides its fate.
+                logger.error("queueing a retried upload failed", metadata: ["key": .string(message.objectKey), "error": .string("\(error)")])
+                throw APIError.unavailable("The processing queue")
+            }
             logger.error("queueing the upload failed; deleting its object", metadata: ["key": .string(message.objectKey), "error": .string("\(error)")])
             await undo(message.objectKey, logger: logger)
             throw APIError.unavailable("The processing queue")
@@ -107,7 +146,7 @@ struct UploadStore: Sendable {
     func announce(_ message: ImageUploadedMessage, logger: Logger) async {
         let event = ImageEvent(
             imageID: message.imageID, originalKey: message.objectKey, status: .queued,
-            width: message.width, height: message.height, size: message.size, uploadedAt: message.uploadedAt
+            width: message.width, height: message.height, size: message.size, uploadedAt: message.uploadedAt, owner: message.owner
         )
         do {
             try await events.send(body: try PipelineJSON.encode(event), groupID: event.imageID, deduplicationID: event.deduplicationID)

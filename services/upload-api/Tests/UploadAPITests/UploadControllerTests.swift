@@ -39,6 +39,7 @@ import Testing
         #expect(message.size == png.count)
         #expect(message.width == 5 && message.height == 3)
         #expect(message.options == nil)
+        #expect(message.owner == "local", "without sign-in every upload is the one owner's")
         // FIFO group and deduplication id are the image id: a resend of the same message is dropped.
         try await harness.queue.send(body: body, groupID: imageID, deduplicationID: imageID)
         #expect(harness.queue.bodies.count == 1)
@@ -47,7 +48,7 @@ import Testing
         let event = try PipelineJSON.decode(ImageEvent.self, from: try #require(harness.events.bodies.first))
         #expect(event == ImageEvent(
             imageID: imageID, originalKey: "\(imageID)_MyPhoto.png", status: .queued, width: 5, height: 3, size: png.count,
-            uploadedAt: message.uploadedAt
+            uploadedAt: message.uploadedAt, owner: "local"
         ))
     }
 

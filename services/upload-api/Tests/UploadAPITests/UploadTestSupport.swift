@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import PipelineContract
+import PipelineIdentity
 import PipelineSettings
 import PipelineTestSupport
 import Testing
@@ -20,6 +21,8 @@ struct UploadHarness {
     var configuration: UploadAPIConfiguration
     /// How long a request waits for the store and the queue.
     var answerDeadline: Duration = .seconds(30)
+    /// Who may upload (AUTH_MODE=none unless a test signs in).
+    var authenticator = Authenticator.none
 
     init(maxUploadBytes: Int = 1 << 20, maxPixels: Int = 1_000_000) throws {
         configuration = try UploadAPIConfiguration(
@@ -29,14 +32,12 @@ struct UploadHarness {
     }
 
     var application: some ApplicationProtocol {
-        buildApplication(
-            configuration: configuration,
-            dependencies: UploadDependencies(
-                store: store, queue: queue, events: events, metrics: metrics,
-                inFlight: UploadsInFlight(answerDeadline: answerDeadline, logger: Logger(label: "test"))
-            ),
-            logger: Logger(label: "test")
+        var dependencies = UploadDependencies(
+            store: store, queue: queue, events: events, metrics: metrics,
+            inFlight: UploadsInFlight(answerDeadline: answerDeadline, logger: Logger(label: "test"))
         )
+        dependencies.authenticator = authenticator
+        return buildApplication(configuration: configuration, dependencies: dependencies, logger: Logger(label: "test"))
     }
 
     /// Sends one request and hands the response to `check`.

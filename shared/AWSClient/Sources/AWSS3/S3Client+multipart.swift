@@ -39,8 +39,12 @@ extension S3Client {
 
     /// Joins the parts into the object.
     ///
-    /// - Parameter parts: part numbers and ETags, in order.
-    public func completeMultipartUpload(bucket: String, key: String, uploadID: String, parts: [(number: Int, eTag: String)]) async throws {
+    /// - Parameters:
+    ///   - parts: part numbers and ETags, in order.
+    ///   - ifAbsent: only if no object is there (`If-None-Match: *`), as ``putObject(bucket:key:body:contentType:metadata:ifAbsent:)``.
+    public func completeMultipartUpload(
+        bucket: String, key: String, uploadID: String, parts: [(number: Int, eTag: String)], ifAbsent: Bool = false
+    ) async throws {
         var xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
         for part in parts {
             xml += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(Self.escapeXML(part.eTag))</ETag></Part>"
@@ -48,7 +52,8 @@ extension S3Client {
         xml += "</CompleteMultipartUpload>"
         let response = try await call(
             "CompleteMultipartUpload", .POST, bucket: bucket, key: key, query: Self.query([("uploadId", uploadID)]),
-            headers: [(name: "Content-Type", value: "application/xml")], body: ByteBuffer(string: xml)
+            headers: [(name: "Content-Type", value: "application/xml")] + (ifAbsent ? [(name: "If-None-Match", value: "*")] : []),
+            body: ByteBuffer(string: xml)
         )
         // S3 may answer 200 and still fail: the error is then the body.
         if let error = AWSServiceError.fromXML(response.body, statusCode: 200, requestID: response.headers.first(name: "x-amz-request-id")) {

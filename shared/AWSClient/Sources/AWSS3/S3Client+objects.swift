@@ -23,14 +23,16 @@ public struct S3Object: Sendable {
 extension S3Client {
     /// Stores `body` at `bucket/key`.
     ///
+    /// - Parameter ifAbsent: only if no object is there (`If-None-Match: *`); S3 refuses with
+    ///   412 `PreconditionFailed` otherwise.
     /// - Returns: the object's ETag.
     @discardableResult
     public func putObject(
-        bucket: String, key: String, body: ByteBuffer, contentType: String, metadata: [String: String] = [:]
+        bucket: String, key: String, body: ByteBuffer, contentType: String, metadata: [String: String] = [:], ifAbsent: Bool = false
     ) async throws -> String? {
-        let response = try await call(
-            "PutObject", .PUT, bucket: bucket, key: key, headers: Self.objectHeaders(contentType: contentType, metadata: metadata), body: body
-        )
+        var headers = Self.objectHeaders(contentType: contentType, metadata: metadata)
+        if ifAbsent { headers.append((name: "If-None-Match", value: "*")) }
+        let response = try await call("PutObject", .PUT, bucket: bucket, key: key, headers: headers, body: body)
         return response.headers.first(name: "ETag")
     }
 

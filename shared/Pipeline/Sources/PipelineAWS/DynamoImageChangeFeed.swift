@@ -186,7 +186,8 @@ public struct DynamoImageChangeFeed: ImageChangeFeed {
     /// INSERT before an update that creates its item).
     static func change(_ record: DynamoStreamRecord) -> ImageTableChange? {
         if record.eventName == "REMOVE" {
-            return record.keys[ImageAttribute.imageID]?.stringValue.map { .removed(imageID: $0) }
+            let owner = record.oldImage?[ImageAttribute.owner]?.stringValue
+            return record.keys[ImageAttribute.imageID]?.stringValue.map { .removed(imageID: $0, owner: owner) }
         }
         return record.newImage.flatMap(ImageItem.init(dynamo:)).map(ImageTableChange.updated)
     }

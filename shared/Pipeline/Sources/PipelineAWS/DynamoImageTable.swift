@@ -20,6 +20,7 @@ public struct DynamoImageTable: ImageTable {
         let uploadedAt = event.uploadedAt.flatMap(PipelineJSON.date(fromTimestamp:))
         // What every event knows, kept when the item has it already.
         update.setIfAbsent(ImageAttribute.owner, .string(event.owner ?? ImageOwner.local))
+        update.setIfAbsent(ImageAttribute.listing, .string(ImageTableSchema.everyone))
         update.setIfAbsent(ImageAttribute.originalKey, .string(event.originalKey))
         update.setIfAbsent(ImageAttribute.filename, .string(ObjectKeys.filename(fromInputKey: event.originalKey)))
         update.setIfAbsent(ImageAttribute.expiresAt, expiresAt.map(DynamoValue.epochSeconds))
@@ -92,15 +93,19 @@ public struct DynamoImageTable: ImageTable {
         }
     }
 
-    public func page(owner: String, limit: Int, after cursor: String?) async throws -> ImagePage {
+    public func page(owner: String?, limit: Int, after cursor: String?) async throws -> ImagePage {
         let anchor = try cursor.map { text throws(ImageTableError) in try ImageCursor(parsing: text) }
+        // One owner's images from the owner index; everyone's from the index every item is in.
+        let (index, partition, value) =
+            owner.map { (ImageTableSchema.ownerIndex, ImageAttribute.owner, $0) }
+            ?? (ImageTableSchema.everyoneIndex, ImageAttribute.listing, ImageTableSchema.everyone)
         var names = DynamoUpdate()
-        let keyCondition = "\(names.name(ImageAttribute.owner)) = \(names.value(.string(owner)))"
+        let keyCondition = "\(names.name(partition)) = \(names.value(.string(value)))"
         let query = DynamoQuery(
-            table: table, index: ImageTableSchema.ownerIndex, keyCondition: keyCondition, placeholders: names.placeholders,
+            table: table, index: index, keyCondition: keyCondition, placeholders: names.placeholders,
             ascending: false, limit: limit,
             startKey: anchor.map {
-                [ImageAttribute.imageID: .string($0.imageID), ImageAttribute.owner: .string(owner), ImageAttribute.uploadedAt: .string($0.uploadedAt)]
+                [ImageAttribute.imageID: .string($0.imageID), partition: .string(value), ImageAttribute.uploadedAt: .string($0.uploadedAt)]
             }
         )
         do {

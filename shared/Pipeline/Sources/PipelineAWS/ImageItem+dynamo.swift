@@ -6,6 +6,7 @@ import PipelineContract
 enum ImageAttribute {
     static let imageID = ImageTableSchema.key
     static let owner = ImageTableSchema.ownerAttribute
+    static let listing = ImageTableSchema.listingAttribute
     static let filename = "filename"
     static let originalKey = "original_key"
     static let processedKey = "processed_key"
@@ -62,7 +63,8 @@ extension ImageItem {
     /// The whole item, as `restore` writes it.
     var dynamo: DynamoItem {
         var item: DynamoItem = [
-            ImageAttribute.imageID: .string(imageID), ImageAttribute.owner: .string(owner), ImageAttribute.filename: .string(filename),
+            ImageAttribute.imageID: .string(imageID), ImageAttribute.owner: .string(owner),
+            ImageAttribute.listing: .string(ImageTableSchema.everyone), ImageAttribute.filename: .string(filename),
             ImageAttribute.originalKey: .string(originalKey), ImageAttribute.state: .string(state.rawValue),
             ImageAttribute.stateRank: .int(state.rank), ImageAttribute.uploadedAt: .time(uploadedAt), ImageAttribute.updatedAt: .time(updatedAt),
         ]

@@ -7,7 +7,8 @@ import PipelineContract
 /// before the table or written by other tools. Input objects are images (at least queued),
 /// `processed_*` objects finish them, `failed_*.json` markers fail them with their reason. Each item
 /// is written only if the table does not know the image as far along (``ImageTable/restore(_:)``),
-/// so running it again, or while notifiers apply events, moves nothing back.
+/// so running it again, or while notifiers apply events, moves nothing back. The owner comes from
+/// the original's metadata (`owner`; `local` when it has none, as the Python pipeline's objects).
 ///
 /// Maintenance, never part of a start: it lists both buckets whole.
 public struct ImageReindexer: Sendable {
@@ -44,7 +45,8 @@ public struct ImageReindexer: Sendable {
         var items: [String: ImageItem] = [:]
         for object in try await inputBucket.list(prefix: nil) {
             guard let imageID = ObjectKeys.imageID(fromInputKey: object.key) else { continue }
-            var item = ImageItem(imageID: imageID, originalKey: object.key, uploadedAt: object.lastModified ?? now, updatedAt: now)
+            let owner = try await inputBucket.head(key: object.key)?.metadata["owner"] ?? ImageOwner.local
+            var item = ImageItem(imageID: imageID, owner: owner, originalKey: object.key, uploadedAt: object.lastModified ?? now, updatedAt: now)
             item.originalSize = object.size
             items[imageID] = item
         }
@@ -59,8 +61,11 @@ public struct ImageReindexer: Sendable {
                 item.processedKey = object.key
                 item.processedSize = object.size
             } else if item.state != .processed {
+                let marker = await failureMarker(key: object.key)
                 item.state = .failed
-                item.error = await failureReason(markerKey: object.key)
+                item.error = marker.error
+                // An original deleted since: the marker still says whose image it was.
+                if items[imageID] == nil, let owner = marker.owner { item.owner = owner }
             }
             items[imageID] = item
         }
@@ -71,13 +76,13 @@ public struct ImageReindexer: Sendable {
         return report
     }
 
-    func failureReason(markerKey: String) async -> String {
+    func failureMarker(key markerKey: String) async -> FailureMarker {
         do {
             let object = try await processedBucket.get(key: markerKey, maxBytes: maxMarkerBytes)
-            return try PipelineJSON.decode(FailureMarker.self, from: String(buffer: object.body)).error
+            return try PipelineJSON.decode(FailureMarker.self, from: String(buffer: object.body))
         } catch {
             logger.warning("unreadable failure marker", metadata: ["key": .string(markerKey), "error": .string("\(error)")])
-            return "Processing failed."
+            return FailureMarker(imageID: "", error: "Processing failed.")
         }
     }
 }

@@ -105,10 +105,11 @@ public struct PipelineResources: Sendable {
         }
         guard let table else { throw TableMismatch(table: name, problem: "cannot be described") }
         guard table.StreamSpecification?.StreamEnabled == true, table.LatestStreamArn != nil,
-            ["NEW_IMAGE", "NEW_AND_OLD_IMAGES"].contains(table.StreamSpecification?.StreamViewType ?? "")
-        else { throw TableMismatch(table: name, problem: "has no stream of new images") }
-        guard table.GlobalSecondaryIndexes?.contains(where: { $0.IndexName == ImageTableSchema.ownerIndex }) == true else {
-            throw TableMismatch(table: name, problem: "has no index \(ImageTableSchema.ownerIndex)")
+            table.StreamSpecification?.StreamViewType == ImageTableSchema.streamView
+        else { throw TableMismatch(table: name, problem: "has no stream of new and old images") }
+        for index in [ImageTableSchema.ownerIndex, ImageTableSchema.everyoneIndex]
+        where table.GlobalSecondaryIndexes?.contains(where: { $0.IndexName == index }) != true {
+            throw TableMismatch(table: name, problem: "has no index \(index) (a table from before owners: delete it and run pipeline-setup, then reindex)")
         }
         if try await dynamo.timeToLiveAttribute(table: name) != ImageTableSchema.expiryAttribute {
             try await dynamo.enableTimeToLive(table: name, attribute: ImageTableSchema.expiryAttribute)

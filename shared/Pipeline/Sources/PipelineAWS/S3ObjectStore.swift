@@ -20,13 +20,13 @@ public struct S3ObjectStore: ObjectStore {
 
     public var name: String { bucket }
 
-    public func put(key: String, body: ByteBuffer, contentType: String, metadata: [String: String]) async throws {
-        try await mappingErrors {
-            try await s3.putObject(bucket: bucket, key: key, body: body, contentType: contentType, metadata: metadata)
+    public func put(key: String, body: ByteBuffer, contentType: String, metadata: [String: String], ifAbsent: Bool) async throws {
+        _ = try await mappingErrors(key: key) {
+            try await s3.putObject(bucket: bucket, key: key, body: body, contentType: contentType, metadata: metadata, ifAbsent: ifAbsent)
         }
     }
 
-    public func write(key: String, body: ObjectBodyStream, contentType: String, metadata: [String: String]) async throws -> Int {
+    public func write(key: String, body: ObjectBodyStream, contentType: String, metadata: [String: String], ifAbsent: Bool) async throws -> Int {
         var part = ByteBuffer()
         part.reserveCapacity(partSize)
         var total = 0
@@ -55,7 +55,7 @@ public struct S3ObjectStore: ObjectStore {
                 }
             }
             guard let upload else {
-                try await put(key: key, body: part, contentType: contentType, metadata: metadata)
+                try await put(key: key, body: part, contentType: contentType, metadata: metadata, ifAbsent: ifAbsent)
                 return total
             }
             var parts = upload.parts
@@ -65,7 +65,9 @@ public struct S3ObjectStore: ObjectStore {
                 }
                 parts.append((parts.count + 1, eTag))
             }
-            try await mappingErrors { try await s3.completeMultipartUpload(bucket: bucket, key: key, uploadID: upload.id, parts: parts) }
+            try await mappingErrors(key: key) {
+                try await s3.completeMultipartUpload(bucket: bucket, key: key, uploadID: upload.id, parts: parts, ifAbsent: ifAbsent)
+            }
             return total
         } catch {
             if let upload { await abandon(key: key, uploadID: upload.id) }
@@ -130,7 +132,10 @@ public struct S3ObjectStore: ObjectStore {
     public func head(key: String) async throws -> StoredObjectInfo? {
         do {
             let head = try await s3.headObject(bucket: bucket, key: key)
-            return StoredObjectInfo(key: key, size: head.contentLength, eTag: head.eTag, lastModified: head.lastModified, contentType: head.contentType)
+            return StoredObjectInfo(
+                key: key, size: head.contentLength, eTag: head.eTag, lastModified: head.lastModified, contentType: head.contentType,
+                metadata: head.metadata
+            )
         } catch AWSError.service(let error) where error.statusCode == 404 {
             return nil
         } catch {
@@ -158,6 +163,18 @@ public struct S3ObjectStore: ObjectStore {
     func mappingErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
         do {
             return try await body()
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// As ``mappingErrors(_:)``, and S3's 412 to a conditional write (`If-None-Match: *`) as
+    /// ``ObjectStoreError/alreadyExists(key:)``.
+    func mappingErrors<Result>(key: String, _ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch AWSError.service(let error) where error.statusCode == 412 || error.code == "PreconditionFailed" {
+            throw ObjectStoreError.alreadyExists(key: key)
         } catch {
             throw Self.storeError(error)
         }

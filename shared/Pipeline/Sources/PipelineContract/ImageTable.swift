@@ -64,8 +64,9 @@ public protocol ImageTable: Sendable {
     /// The image with this id, whoever owns it (the caller checks the owner), or nil.
     func item(_ imageID: String) async throws -> ImageItem?
 
-    /// A page of `owner`'s images, newest first, after `cursor` (from the previous page).
-    func page(owner: String, limit: Int, after cursor: String?) async throws -> ImagePage
+    /// A page of `owner`'s images (nil: every owner's), newest first, after `cursor` (from the
+    /// previous page of the same listing).
+    func page(owner: String?, limit: Int, after cursor: String?) async throws -> ImagePage
 
     /// Throws when the table cannot be reached (readiness).
     func checkReachable() async throws
@@ -75,8 +76,8 @@ public protocol ImageTable: Sendable {
 public enum ImageTableChange: Sendable, Equatable {
     /// An item as it is after a write.
     case updated(ImageItem)
-    /// An item gone (expired).
-    case removed(imageID: String)
+    /// An item gone (expired), and whose it was when the stream says (nil: unknown).
+    case removed(imageID: String, owner: String?)
     /// Changes may have been missed (the stream lost records): whoever shows the table reads it again.
     case resync
 }

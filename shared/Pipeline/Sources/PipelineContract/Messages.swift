@@ -16,15 +16,17 @@ public struct ImageUploadedMessage: Codable, Sendable, Equatable {
     public var uploadedAt: String?
     /// Processing options chosen at upload; nil means the reference's fixed threshold 127.
     public var options: ProcessingOptions?
+    /// Whose image it is; absent (the original Python upload route) means ``ImageOwner/local``.
+    public var owner: String?
 
     enum CodingKeys: String, CodingKey {
         case imageID = "image_id", objectKey = "object_key", bucket, filename, size, width, height
-        case uploadedAt = "uploaded_at", options
+        case uploadedAt = "uploaded_at", options, owner
     }
 
     public init(
         imageID: String, objectKey: String, bucket: String? = nil, filename: String? = nil, size: Int? = nil,
-        width: Int? = nil, height: Int? = nil, uploadedAt: String? = nil, options: ProcessingOptions? = nil
+        width: Int? = nil, height: Int? = nil, uploadedAt: String? = nil, options: ProcessingOptions? = nil, owner: String? = nil
     ) {
         self.imageID = imageID
         self.objectKey = objectKey
@@ -35,6 +37,7 @@ public struct ImageUploadedMessage: Codable, Sendable, Equatable {
         self.height = height
         self.uploadedAt = uploadedAt
         self.options = options
+        self.owner = owner
     }
 }
 
@@ -170,12 +173,15 @@ public struct ImageEvent: Codable, Sendable, Equatable {
 public struct FailureMarker: Codable, Sendable, Equatable {
     public var imageID: String
     public var error: String
+    /// Whose image it is (absent in markers from before owners: ``ImageOwner/local``).
+    public var owner: String?
 
-    enum CodingKeys: String, CodingKey { case imageID = "image_id", error }
+    enum CodingKeys: String, CodingKey { case imageID = "image_id", error, owner }
 
-    public init(imageID: String, error: String) {
+    public init(imageID: String, error: String, owner: String? = nil) {
         self.imageID = imageID
         self.error = error
+        self.owner = owner
     }
 }
 

@@ -9,13 +9,18 @@ public struct StoredObjectInfo: Sendable, Equatable {
     public var eTag: String?
     public var lastModified: Date?
     public var contentType: String?
+    /// User metadata (`owner`, `image-id`...); known from a head, not from a list.
+    public var metadata: [String: String]
 
-    public init(key: String, size: Int, eTag: String? = nil, lastModified: Date? = nil, contentType: String? = nil) {
+    public init(
+        key: String, size: Int, eTag: String? = nil, lastModified: Date? = nil, contentType: String? = nil, metadata: [String: String] = [:]
+    ) {
         self.key = key
         self.size = size
         self.eTag = eTag
         self.lastModified = lastModified
         self.contentType = contentType
+        self.metadata = metadata
     }
 }
 
@@ -37,6 +42,8 @@ public struct StoredObject: Sendable {
 public enum ObjectStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(key: String)
     case tooLarge(key: String, limit: Int)
+    /// A write that was only to happen if no object was there found one.
+    case alreadyExists(key: String)
     /// The store could not do it; `reason` says why, for logs.
     case backend(reason: String)
 
@@ -44,6 +51,7 @@ public enum ObjectStoreError: Error, Sendable, Equatable, CustomStringConvertibl
         switch self {
         case .notFound(let key): "object \(key) does not exist"
         case .tooLarge(let key, let limit): "object \(key) is larger than \(limit) bytes"
+        case .alreadyExists(let key): "object \(key) exists already"
         case .backend(let reason): "the object store failed: \(reason)"
         }
     }
@@ -54,20 +62,25 @@ public enum ObjectStoreError: Error, Sendable, Equatable, CustomStringConvertibl
 public protocol ObjectStore: Sendable {
     /// The bucket's name, for messages and logs.
     var name: String { get }
-    func put(key: String, body: ByteBuffer, contentType: String, metadata: [String: String]) async throws
+    /// Stores `body` at `key`; with `ifAbsent`, only if no object is there (S3's `If-None-Match: *`).
+    ///
+    /// - Throws: ``ObjectStoreError/alreadyExists(key:)`` when `ifAbsent` and an object is there.
+    func put(key: String, body: ByteBuffer, contentType: String, metadata: [String: String], ifAbsent: Bool) async throws
     /// Stores the chunks of `body` as one object while they arrive, holding at most a part of a
     /// few MiB: large bodies go up as a multipart upload. The object exists only once the body has
     /// ended; if reading the body fails (its error is rethrown as it is) or the store fails, nothing
-    /// is left behind, no object and no unfinished upload.
+    /// is left behind, no object and no unfinished upload. With `ifAbsent`, the object is stored
+    /// only if none is there when the body ends (an existing one is never replaced).
     ///
     /// - Returns: the object's size in bytes.
-    func write(key: String, body: ObjectBodyStream, contentType: String, metadata: [String: String]) async throws -> Int
+    /// - Throws: ``ObjectStoreError/alreadyExists(key:)`` when `ifAbsent` and an object is there.
+    func write(key: String, body: ObjectBodyStream, contentType: String, metadata: [String: String], ifAbsent: Bool) async throws -> Int
     /// - Throws: ``ObjectStoreError/notFound(key:)``, ``ObjectStoreError/tooLarge(key:limit:)``.
     func get(key: String, maxBytes: Int) async throws -> StoredObject
     /// The object's body as it arrives (for serving large objects without holding them).
     /// - Throws: ``ObjectStoreError/notFound(key:)``.
     func stream(key: String) async throws -> (info: StoredObjectInfo, body: ObjectBodyStream)
-    /// nil when the object does not exist.
+    /// What is known of the object, its metadata included; nil when it does not exist.
     func head(key: String) async throws -> StoredObjectInfo?
     /// Deleting a missing object succeeds.
     func delete(key: String) async throws
@@ -78,8 +91,12 @@ public protocol ObjectStore: Sendable {
 }
 
 extension ObjectStore {
-    public func put(key: String, body: ByteBuffer, contentType: String) async throws {
-        try await put(key: key, body: body, contentType: contentType, metadata: [:])
+    public func put(key: String, body: ByteBuffer, contentType: String, metadata: [String: String] = [:]) async throws {
+        try await put(key: key, body: body, contentType: contentType, metadata: metadata, ifAbsent: false)
+    }
+
+    public func write(key: String, body: ObjectBodyStream, contentType: String, metadata: [String: String]) async throws -> Int {
+        try await write(key: key, body: body, contentType: contentType, metadata: metadata, ifAbsent: false)
     }
 }
 
@@ -100,7 +117,7 @@ public struct ObjectBodyStream: AsyncSequence, Sendable {
         self.init { remaining.withLock { chunk in defer { chunk = nil }; return chunk } }
     }
 
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
         let produce: @Sendable () async throws -> ByteBuffer?
         public mutating func next() async throws -> ByteBuffer? { try await produce() }
     }

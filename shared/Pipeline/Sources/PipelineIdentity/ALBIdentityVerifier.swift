@@ -17,6 +17,10 @@ public actor ALBIdentityVerifier {
     /// One key per `kid` ever seen; the load balancer's keys do not change under a `kid`.
     private let keys = JWTKeyCollection()
     private var knownKIDs: Set<String> = []
+    /// When the key of a `kid` was last not found: tokens naming it are refused for a minute
+    /// without asking the key URL again, so forged kids cannot make every request fetch.
+    private var missingKIDs: [String: Date] = [:]
+    static let missingKeyPause: TimeInterval = 60
 
     public init(albARN: String, publicKeyURL: String, source: any PublicKeySource, now: @escaping @Sendable () -> Date = { Date() }) {
         self.albARN = albARN
@@ -58,10 +62,15 @@ public actor ALBIdentityVerifier {
     private func algorithm(for kid: String) async throws(IdentityError) -> any JWTAlgorithm {
         let identifier = JWKIdentifier(string: kid)
         if !knownKIDs.contains(kid) {
+            if let missed = missingKIDs[kid], now().timeIntervalSince(missed) < Self.missingKeyPause {
+                throw .keysUnavailable("no key \(kid) at \(publicKeyURL) (asked less than a minute ago)")
+            }
             let pem: String
             do {
                 pem = try await source.text(at: "\(publicKeyURL)/\(kid)")
             } catch {
+                if missingKIDs.count >= 1024 { missingKIDs.removeAll() }  // bounded, whatever is sent
+                missingKIDs[kid] = now()
                 throw .keysUnavailable("no key \(kid) at \(publicKeyURL): \(error)")
             }
             let key: ES256PublicKey

@@ -9,4 +9,6 @@ extension HTTPField.Name {
     public static var xContentTypeOptions: Self { Self("X-Content-Type-Options")! }
     /// A client's key that makes a retried request return the first one's result.
     public static var idempotencyKey: Self { Self("Idempotency-Key")! }
+    /// The load balancer's signed statement of who the signed-in user is (an ES256 JWT).
+    public static var amznOIDCData: Self { Self("x-amzn-oidc-data")! }
 }

@@ -1,14 +1,17 @@
 import Hummingbird
+import PipelineIdentity
 
 /// The request context of the pipeline's services.
 ///
 /// Routes that take large bodies (the upload) stream them and count against their own limit
 /// (MAX_UPLOAD_BYTES); everything else reads small JSON at most, so the 2 MiB default cap of
 /// `collect(upTo:)` stays as Hummingbird sets it.
-public struct ServiceRequestContext: RequestLogContext {
+public struct ServiceRequestContext: CallerContext {
     public var coreContext: CoreRequestContextStorage
     /// What the route adds to its request's log line (``RequestLogMiddleware``).
     public let logFields = RequestLogFields()
+    /// Who is asking (``IdentityMiddleware``); nil on routes that need no identity.
+    public var caller: Caller?
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -95,8 +95,8 @@ public final class InMemoryImageTable: ImageTable, ImageChangeFeed {
     /// Drops an item, as the table's expiry does, and tells the feed.
     public func expire(_ imageID: String) {
         state.withLock { state in
-            guard state.items.removeValue(forKey: imageID) != nil else { return }
-            for continuation in state.subscribers.values { continuation.yield(.removed(imageID: imageID)) }
+            guard let item = state.items.removeValue(forKey: imageID) else { return }
+            for continuation in state.subscribers.values { continuation.yield(.removed(imageID: imageID, owner: item.owner)) }
         }
     }
 
@@ -112,7 +112,7 @@ public final class InMemoryImageTable: ImageTable, ImageChangeFeed {
         return state.withLock { $0.items[imageID] }
     }
 
-    public func page(owner: String, limit: Int, after cursor: String?) async throws -> ImagePage {
+    public func page(owner: String?, limit: Int, after cursor: String?) async throws -> ImagePage {
         try check(.read)
         let anchor = try cursor.map { text throws(ImageTableError) in try ImageCursor(parsing: text) }
         return state.withLock { state in
@@ -121,7 +121,7 @@ public final class InMemoryImageTable: ImageTable, ImageChangeFeed {
                 let cursor = ImageCursor(after: item)
                 return (cursor.uploadedAt, cursor.imageID)
             }
-            var items = state.items.values.filter { $0.owner == owner }.sorted { position($0) > position($1) }
+            var items = state.items.values.filter { owner == nil || $0.owner == owner }.sorted { position($0) > position($1) }
             if let anchor { items.removeAll { position($0) >= (anchor.uploadedAt, anchor.imageID) } }
             let page = Array(items.prefix(limit))
             return ImagePage(items: page, nextCursor: items.count > limit ? page.last.map { ImageCursor(after: $0).text } : nil)

@@ -72,16 +72,21 @@ public final class InMemoryObjectStore: ObjectStore {
         if let failure { throw failure }
     }
 
-    public func put(key: String, body: ByteBuffer, contentType: String, metadata: [String: String]) async throws {
+    public func put(key: String, body: ByteBuffer, contentType: String, metadata: [String: String], ifAbsent: Bool) async throws {
         try await check(.put, "put \(key)")
-        state.withLock { $0.objects[key] = Entry(body: body, contentType: contentType, metadata: metadata, lastModified: Date()) }
+        let stored = state.withLock { state in
+            if ifAbsent && state.objects[key] != nil { return false }
+            state.objects[key] = Entry(body: body, contentType: contentType, metadata: metadata, lastModified: Date())
+            return true
+        }
+        guard stored else { throw ObjectStoreError.alreadyExists(key: key) }
         changes.changed()
     }
 
-    public func write(key: String, body: ObjectBodyStream, contentType: String, metadata: [String: String]) async throws -> Int {
+    public func write(key: String, body: ObjectBodyStream, contentType: String, metadata: [String: String], ifAbsent: Bool) async throws -> Int {
         var collected = ByteBuffer()
         for try await var chunk in body { collected.writeBuffer(&chunk) }
-        try await put(key: key, body: collected, contentType: contentType, metadata: metadata)
+        try await put(key: key, body: collected, contentType: contentType, metadata: metadata, ifAbsent: ifAbsent)
         return collected.readableBytes
     }
 
@@ -100,7 +105,11 @@ public final class InMemoryObjectStore: ObjectStore {
 
     public func head(key: String) async throws -> StoredObjectInfo? {
         try await check(.head, "head \(key)")
-        return state.withLock { $0.objects[key] }.map { info(key, $0) }
+        return state.withLock { $0.objects[key] }.map { entry in
+            var info = info(key, entry)
+            info.metadata = entry.metadata
+            return info
+        }
     }
 
     public func delete(key: String) async throws {

@@ -109,7 +109,11 @@ import Testing
 
     @Test func recordsWithoutAWholeImageAreSkippedAndRemovalsPassed() {
         #expect(DynamoImageChangeFeed.change(DynamoStreamRecord(eventName: "INSERT", sequenceNumber: "1", keys: ["image_id": .string("x")], newImage: ["image_id": .string("x")])) == nil)
-        #expect(DynamoImageChangeFeed.change(DynamoStreamRecord(eventName: "REMOVE", sequenceNumber: "2", keys: ["image_id": .string("x")])) == .removed(imageID: "x"))
+        #expect(DynamoImageChangeFeed.change(DynamoStreamRecord(eventName: "REMOVE", sequenceNumber: "2", keys: ["image_id": .string("x")])) == .removed(imageID: "x", owner: nil))
+        let expired = DynamoStreamRecord(
+            eventName: "REMOVE", sequenceNumber: "3", keys: ["image_id": .string("y")], oldImage: ["image_id": .string("y"), "owner": .string("ann")]
+        )
+        #expect(DynamoImageChangeFeed.change(expired) == .removed(imageID: "y", owner: "ann"))
     }
 
     /// On the emulator: what is applied to the table comes out of its stream.

@@ -123,6 +123,15 @@ import Testing
             #expect(seen == ids.reversed())
             #expect(try await table.page(owner: "bob", limit: 10, after: nil).items.map(\.imageID) == ["b-\(ids[0])"])
             #expect(try await table.page(owner: "nobody", limit: 10, after: nil) == ImagePage(items: [], nextCursor: nil))
+            // Everyone's images (what administrators see), newest first, a page at a time.
+            var everyone: [String] = []
+            cursor = nil
+            repeat {
+                let page = try await table.page(owner: nil, limit: 4, after: cursor)
+                everyone += page.items.map(\.imageID)
+                cursor = page.nextCursor
+            } while cursor != nil && everyone.count < 20
+            #expect(everyone == ids.reversed().dropLast() + ["b-\(ids[0])", ids[0]])
             await #expect(throws: ImageTableError.invalidCursor) { _ = try await table.page(owner: "ann", limit: 2, after: "not a cursor") }
             try await table.checkReachable()
         }

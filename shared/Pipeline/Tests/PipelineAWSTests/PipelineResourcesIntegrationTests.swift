@@ -29,10 +29,12 @@ import Testing
 
             let table = try #require(try await context.dynamo.describeTable(configuration.imageTable))
             #expect(table.TableStatus == "ACTIVE" && table.BillingModeSummary?.BillingMode == "PAY_PER_REQUEST")
-            #expect(table.StreamSpecification?.StreamViewType == "NEW_IMAGE")
+            #expect(table.StreamSpecification?.StreamViewType == "NEW_AND_OLD_IMAGES")
             #expect(table.KeySchema == [.init(AttributeName: "image_id", KeyType: "HASH")])
             let index = try #require(table.GlobalSecondaryIndexes?.first { $0.IndexName == "owner-uploaded" })
             #expect(index.KeySchema == [.init(AttributeName: "owner", KeyType: "HASH"), .init(AttributeName: "uploaded_at", KeyType: "RANGE")])
+            let everyone = try #require(table.GlobalSecondaryIndexes?.first { $0.IndexName == "everyone-uploaded" })
+            #expect(everyone.KeySchema == [.init(AttributeName: "listing", KeyType: "HASH"), .init(AttributeName: "uploaded_at", KeyType: "RANGE")])
             #expect(try await context.dynamo.timeToLiveAttribute(table: configuration.imageTable) == "expires_at")
 
             for queue in [configuration.inputQueue, configuration.processedQueue] {
@@ -86,7 +88,7 @@ import Testing
             await #expect {
                 try await PipelineResources(context, configuration: configuration).ensure()
             } throws: { error in
-                "\(error)" == "table \(configuration.imageTable) exists but has no stream of new images; delete it or fix it by hand"
+                "\(error)" == "table \(configuration.imageTable) exists but has no stream of new and old images; delete it or fix it by hand"
             }
         }
     }

@@ -85,6 +85,28 @@ import Testing
         }
     }
 
+    /// `If-None-Match: *` on a single PUT and on a multipart upload's completion: the second
+    /// write is refused as `alreadyExists`, the first object keeps its bytes, no upload is left.
+    @Test(arguments: [100_000, 12 << 20])
+    func aWriteOnlyIfAbsentNeverReplacesAnObject(_ size: Int) async throws {
+        guard let environment = try TestPipeline.environment("its") else { return }
+        try await withClients(try PipelineConfiguration(environment: environment)) { clients in
+            let bucket = "it-absent-\(Emulator.uniqueSuffix())"
+            try await clients.s3.createBucket(bucket: bucket)
+            let store = S3ObjectStore(s3: clients.s3, bucket: bucket)
+            let first = (0..<size).map { UInt8(truncatingIfNeeded: $0) }
+            let written = try await store.write(key: "k.png", body: Self.chunks(first), contentType: "image/png", metadata: [:], ifAbsent: true)
+            #expect(written == size)
+            let second = (0..<size).map { UInt8(truncatingIfNeeded: $0 &+ 1) }
+            await #expect(throws: ObjectStoreError.alreadyExists(key: "k.png")) {
+                _ = try await store.write(key: "k.png", body: Self.chunks(second), contentType: "image/png", metadata: [:], ifAbsent: true)
+            }
+            let object = try await clients.s3.getObject(bucket: bucket, key: "k.png", maxBytes: 64 << 20)
+            #expect(Array(object.body.readableBytesView) == first)
+            #expect(try await clients.s3.listMultipartUploads(bucket: bucket).isEmpty)
+        }
+    }
+
     @Test func aBodyThatFailsHalfwayLeavesNothing() async throws {
         guard let environment = try TestPipeline.environment("its") else { return }
         try await withClients(try PipelineConfiguration(environment: environment)) { clients in

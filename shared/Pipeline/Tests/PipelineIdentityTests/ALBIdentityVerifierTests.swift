@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import PipelineIdentity
+import PipelineTestSupport
 import Testing
 
 @Suite struct ALBIdentityVerifierTests {
@@ -65,5 +66,24 @@ import Testing
         await #expect(throws: IdentityError.self) { try await verifier().identity(fromHeader: token) }
         let pathy = try await TestTokens.es256(header: header(kid: "../kid-1"), claims: claims(), key: key, padded: true)
         await #expect(throws: IdentityError.invalid("no usable kid")) { try await verifier().identity(fromHeader: pathy) }
+    }
+
+    @Test func aKeyNotFoundIsNotAskedForAgainForAMinute() async throws {
+        let reads = ReadCounter()
+        let clock = TestTime(now)
+        let pem = key.publicKey.pemRepresentation
+        let verifier = ALBIdentityVerifier(
+            albARN: Self.arn, publicKeyURL: Self.keyURL,
+            source: CountingKeySource(inner: FakeKeySource(texts: ["\(Self.keyURL)/kid-1": pem]), reads: reads), now: { clock.now }
+        )
+        let unknown = try await TestTokens.es256(header: header(kid: "kid-404"), claims: claims(), key: key, padded: true)
+        for _ in 0..<5 { await #expect(throws: IdentityError.self) { try await verifier.identity(fromHeader: unknown) } }
+        #expect(await reads.count == 1, "forged kids do not make every request fetch")
+        let known = try await TestTokens.es256(header: header(), claims: claims(), key: key, padded: true)
+        for _ in 0..<3 { _ = try await verifier.identity(fromHeader: known) }
+        #expect(await reads.count == 2, "a found key is fetched once and kept")
+        clock.now += 61
+        await #expect(throws: IdentityError.self) { try await verifier.identity(fromHeader: unknown) }
+        #expect(await reads.count == 3)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import PipelineIdentity
+import PipelineTestSupport
 import Synchronization
 import Testing
 

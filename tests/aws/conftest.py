@@ -99,7 +99,10 @@ def deployed(emulator_env) -> DeployedStack:
         StackName=stack.name,
         TemplateBody=emulator_template(),
         Capabilities=["CAPABILITY_IAM"],
-        Parameters=[{"ParameterKey": key, "ParameterValue": f"example.invalid/{key}:test"} for key in IMAGE_PARAMETERS],
+        # The emulator has no Cognito for CloudFormation and no certificate: the public demo's
+        # parameters (test_template.py reads the signed-in wiring from the template itself).
+        Parameters=[{"ParameterKey": key, "ParameterValue": f"example.invalid/{key}:test"} for key in IMAGE_PARAMETERS]
+        + [{"ParameterKey": "AuthMode", "ParameterValue": "none"}, {"ParameterKey": "AllowPlainHttp", "ParameterValue": "true"}],
     )
     deadline = time.monotonic() + 60
     while True:

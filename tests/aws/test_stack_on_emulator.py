@@ -137,7 +137,7 @@ def test_the_load_balancer_sends_upload_to_the_api_and_the_rest_to_the_notifier(
         paths = tuple(rule["Conditions"][0]["PathPatternConfig"]["Values"]) if rule["Conditions"] else "default"
         action = rule["Actions"][0]
         routes[paths] = ports[action["TargetGroupArn"]] if action["Type"] == "forward" else action["Type"]
-    assert routes == {("/upload", "/openapi.yaml"): 8081, ("/metrics",): "fixed-response", "default": 8080}
+    assert routes == {("/upload",): 8081, ("/openapi.yaml",): 8081, ("/metrics",): "fixed-response", "default": 8080}
 
 
 @pytest.fixture(scope="module")
@@ -347,7 +347,7 @@ def denied_calls(outputs):
     input_bucket, processed_bucket = outputs["InputBucketName"], outputs["ProcessedBucketName"]
     return {
         "upload-api": [
-            ("read an upload", lambda s3, sqs, q: s3.get_object(Bucket=input_bucket, Key="x")),
+            ("read a result", lambda s3, sqs, q: s3.get_object(Bucket=processed_bucket, Key="x")),
             ("write a result", lambda s3, sqs, q: s3.put_object(Bucket=processed_bucket, Key="x", Body=b"x")),
             ("list results", lambda s3, sqs, q: s3.list_objects_v2(Bucket=processed_bucket)),
             ("take work", lambda s3, sqs, q: sqs.receive_message(QueueUrl=q["InputQueueName"])),

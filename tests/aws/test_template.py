@@ -22,7 +22,7 @@ SERVICES = {"upload-api": "UploadApi", "processor": "Processor", "notifier": "No
 EXPECTED_GRANTS = {
     "UploadApiTaskRole": {
         ("s3:PutObject", "input objects"), ("s3:AbortMultipartUpload", "input objects"),
-        ("s3:DeleteObject", "input objects"), ("s3:ListBucket", "input bucket"),
+        ("s3:DeleteObject", "input objects"), ("s3:GetObject", "input objects"), ("s3:ListBucket", "input bucket"),
         ("sqs:GetQueueUrl", "input queue"), ("sqs:SendMessage", "input queue"), ("sqs:GetQueueAttributes", "input queue"),
         ("sqs:GetQueueUrl", "processed queue"), ("sqs:SendMessage", "processed queue"),
     },
@@ -135,9 +135,11 @@ def test_containers_get_composes_environment():
         "CORS_ALLOWED_ORIGINS": {"Fn::If": ["UseHttps", {"Fn::Sub": "https://${DomainName}"}, {"Fn::Sub": "http://${LoadBalancer.DNSName}"}]},
         "PUBLIC_UPLOAD_URL": {"Fn::If": ["UseHttps", {"Fn::Sub": "https://${DomainName}/upload"}, {"Fn::Sub": "http://${LoadBalancer.DNSName}/upload"}]},
     }
+    # Sign-in exists on AWS only (compose runs AUTH_MODE=none, its default): test_sign_in checks these.
+    sign_in = {"AUTH_MODE", "ALB_ARN", "JWT_ISSUER", "JWT_AUDIENCE", "ADMIN_GROUP", "SIGN_OUT_URL"}
     for service, prefix in SERVICES.items():
         (container,) = RESOURCES[f"{prefix}TaskDefinition"]["Properties"]["ContainerDefinitions"]
-        environment = {entry["Name"]: entry["Value"] for entry in container["Environment"]}
+        environment = {entry["Name"]: entry["Value"] for entry in container["Environment"] if entry["Name"] not in sign_in}
         expected = {name: str(value) for name, value in compose[service]["environment"].items()
                     if name not in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
         expected |= {name: value for name, value in from_stack.items() if name in expected}
@@ -155,11 +157,14 @@ def test_containers_get_composes_environment():
 
 def test_one_origin_routes_upload_to_the_api_and_everything_else_to_the_notifier():
     upload = RESOURCES["UploadRoute"]["Properties"]
-    assert upload["Conditions"] == [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/upload", "/openapi.yaml"]}}]
-    assert upload["Actions"] == [{"Type": "forward", "TargetGroupArn": {"Ref": "UploadApiTargetGroup"}}]
-    https = RESOURCES["HttpsListener"]["Properties"]["DefaultActions"]
+    assert upload["Conditions"] == [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/upload"]}}]
+    assert upload["Actions"]["Fn::If"][2] == [{"Type": "forward", "TargetGroupArn": {"Ref": "UploadApiTargetGroup"}}]
+    openapi = RESOURCES["OpenApiRoute"]["Properties"]
+    assert openapi["Conditions"] == [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/openapi.yaml"]}}]
+    assert openapi["Actions"] == [{"Type": "forward", "TargetGroupArn": {"Ref": "UploadApiTargetGroup"}}]
+    https = RESOURCES["HttpsListener"]["Properties"]["DefaultActions"]["Fn::If"]
     http = RESOURCES["HttpListener"]["Properties"]["DefaultActions"]["Fn::If"]
-    assert https == http[2] == [{"Type": "forward", "TargetGroupArn": {"Ref": "NotifierTargetGroup"}}]
+    assert https[2] == http[2] == [{"Type": "forward", "TargetGroupArn": {"Ref": "NotifierTargetGroup"}}]
     assert http[1][0]["Type"] == "redirect"
     assert RESOURCES["UploadApiTargetGroup"]["Properties"]["Port"] == 8081
     assert RESOURCES["NotifierTargetGroup"]["Properties"]["Port"] == 8080
@@ -235,3 +240,72 @@ def test_two_notifiers_by_default_replaced_one_at_a_time():
     assert service["DesiredCount"] == {"Ref": "NotifierTasks"}
     assert service["DeploymentConfiguration"]["MinimumHealthyPercent"] == 50
     assert service["DeploymentConfiguration"]["MaximumPercent"] == 200
+
+
+def authenticate_action(actions_if, unauthenticated: str) -> None:
+    """An !If [UseCognito, authenticate-cognito, authenticate-oidc] first action, each answering a
+    request without a session as `unauthenticated` (authenticate: redirect to sign in; deny: 401)."""
+    condition, cognito, oidc = actions_if["Fn::If"]
+    assert condition == "UseCognito"
+    assert cognito["Type"] == "authenticate-cognito" and cognito["Order"] == 1
+    config = cognito["AuthenticateCognitoConfig"]
+    assert config["UserPoolArn"] == {"Fn::GetAtt": ["UserPool", "Arn"]} and config["UserPoolClientId"] == {"Ref": "UserPoolClient"}
+    assert config["OnUnauthenticatedRequest"] == unauthenticated
+    assert oidc["Type"] == "authenticate-oidc" and oidc["Order"] == 1
+    assert oidc["AuthenticateOidcConfig"]["OnUnauthenticatedRequest"] == unauthenticated
+    assert oidc["AuthenticateOidcConfig"]["ClientSecret"] == {"Ref": "OidcClientSecret"}
+
+
+def test_sign_in_before_anything_reaches_the_services():
+    """AuthMode cognito (the default) or oidc: the page redirects to sign in, /upload and /api/* answer
+    401 without a session, bearer-token clients are forwarded for the services to verify, HTTPS is
+    required but for an explicit public demo without sign-in, and the tasks get the load balancer's
+    ARN and the issuer of the bearer tokens."""
+    assert PARAMETERS["AuthMode"]["Default"] == "cognito"
+    assert PARAMETERS["AuthMode"]["AllowedValues"] == ["cognito", "oidc", "none"]
+    assert PARAMETERS["AllowPlainHttp"]["Default"] == "false"
+    assert PARAMETERS["OidcClientSecret"]["NoEcho"] is True
+    rule = TEMPLATE["Rules"]["HttpsUnlessAnExplicitDemo"]
+    assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "CertificateArn"}, ""]}
+    assert rule["Assertions"][0]["Assert"] == {"Fn::And": [
+        {"Fn::Equals": [{"Ref": "AllowPlainHttp"}, "true"]}, {"Fn::Equals": [{"Ref": "AuthMode"}, "none"]}]}
+
+    condition, signed_in, public = RESOURCES["HttpsListener"]["Properties"]["DefaultActions"]["Fn::If"]
+    assert condition == "SignIn"
+    authenticate_action(signed_in[0], "authenticate")
+    assert signed_in[1] == {"Type": "forward", "TargetGroupArn": {"Ref": "NotifierTargetGroup"}, "Order": 2}
+    condition, signed_in, _ = RESOURCES["UploadRoute"]["Properties"]["Actions"]["Fn::If"]
+    authenticate_action(signed_in[0], "deny")
+    assert signed_in[1]["TargetGroupArn"] == {"Ref": "UploadApiTargetGroup"}
+    api = RESOURCES["ApiRoute"]
+    assert api["Condition"] == "SignIn"
+    assert api["Properties"]["Conditions"] == [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/*"]}}]
+    authenticate_action(api["Properties"]["Actions"][0], "deny")
+    assert api["Properties"]["Actions"][1]["TargetGroupArn"] == {"Ref": "NotifierTargetGroup"}
+    # Bearer tokens skip the load balancer's sign-in (they have no session); the services verify them.
+    for logical_id, path, group in (("BearerUploadRoute", "/upload", "UploadApiTargetGroup"), ("BearerApiRoute", "/api/*", "NotifierTargetGroup")):
+        properties = RESOURCES[logical_id]["Properties"]
+        assert RESOURCES[logical_id]["Condition"] == "SignIn"
+        assert {"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": "Authorization", "Values": ["Bearer *"]}} in properties["Conditions"]
+        assert {"Field": "path-pattern", "PathPatternConfig": {"Values": [path]}} in properties["Conditions"]
+        assert properties["Actions"] == [{"Type": "forward", "TargetGroupArn": {"Ref": group}}]
+        assert properties["Priority"] < RESOURCES["UploadRoute"]["Properties"]["Priority"]
+    # Metrics stay hidden before any of it.
+    assert RESOURCES["HideMetricsRoute"]["Properties"]["Priority"] < min(
+        RESOURCES[name]["Properties"]["Priority"] for name in ("BearerUploadRoute", "BearerApiRoute", "UploadRoute", "ApiRoute"))
+
+    for prefix in ("UploadApi", "Notifier"):
+        (container,) = RESOURCES[f"{prefix}TaskDefinition"]["Properties"]["ContainerDefinitions"]
+        environment = {entry["Name"]: entry["Value"] for entry in container["Environment"]}
+        assert environment["AUTH_MODE"] == {"Fn::If": ["SignIn", "alb,jwt", "none"]}
+        assert environment["ALB_ARN"] == {"Fn::If": ["SignIn", {"Ref": "LoadBalancer"}, ""]}
+        assert environment["JWT_ISSUER"]["Fn::If"][1] == {"Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"}
+        assert environment["JWT_AUDIENCE"] == {"Fn::If": ["UseCognito", {"Ref": "UserPoolClient"}, {"Ref": "OidcClientId"}]}
+        assert environment["ADMIN_GROUP"] == {"Ref": "AdminGroup"}
+    client = RESOURCES["UserPoolClient"]["Properties"]
+    assert client["GenerateSecret"] is True and client["AllowedOAuthFlows"] == ["code"]
+    assert client["CallbackURLs"] == [{"Fn::Sub": "https://${DomainName}/oauth2/idpresponse"}]
+    assert RESOURCES["UserPool"]["Properties"]["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True}
+    assert RESOURCES["AdminUserGroup"]["Properties"]["GroupName"] == {"Ref": "AdminGroup"}
+    ingress = RESOURCES["LoadBalancerSecurityGroup"]["Properties"]["SecurityGroupIngress"]
+    assert all(entry["CidrIp"] == {"Ref": "AllowedCidr"} for entry in ingress)

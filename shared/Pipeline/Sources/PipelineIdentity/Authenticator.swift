@@ -27,9 +27,20 @@ public struct Authenticator: Sendable {
     /// is used when present (the load balancer signed the user in) and the bearer token otherwise;
     /// a header that is present but does not verify is refused, never passed over for the other.
     /// A mode that is off ignores its header: a client cannot choose a check the service does not make.
-    public func caller(loadBalancerHeader: String?, authorization: String?) async throws(IdentityError) -> Caller {
+    ///
+    /// - Parameter accessToken: the load balancer's `x-amzn-oidc-accesstoken`, the provider's access
+    ///   token. Cognito puts a user's groups there and not in the user info the header carries; so,
+    ///   when bearer tokens of the same issuer are accepted, the groups are taken from it, once it
+    ///   verifies as that issuer's token of the same user (otherwise the caller has no groups).
+    public func caller(loadBalancerHeader: String?, accessToken: String? = nil, authorization: String?) async throws(IdentityError) -> Caller {
         if let loadBalancer, let loadBalancerHeader, !loadBalancerHeader.isEmpty {
-            return caller(try await loadBalancer.identity(fromHeader: loadBalancerHeader), via: "alb")
+            var identity = try await loadBalancer.identity(fromHeader: loadBalancerHeader)
+            if identity.groups.isEmpty, let bearer, let accessToken, !accessToken.isEmpty,
+                let fromToken = try? await bearer.identity(fromToken: accessToken), fromToken.owner == identity.owner
+            {
+                identity.groups = fromToken.groups
+            }
+            return caller(identity, via: "alb")
         }
         if let bearer, let authorization, !authorization.isEmpty {
             return caller(try await bearer.identity(fromAuthorization: authorization), via: "jwt")

@@ -5,7 +5,8 @@ import JWTKit
 /// issuer's JWKS (RSA and EC keys only, so no HMAC key can ever be chosen; fetched at the first
 /// token and again, at most once a minute, when a token names a key it does not hold): the
 /// algorithm (RS256 or ES256; `none` and HMAC refused before anything else), the signature,
-/// `iss`, `aud` and `exp`. The owner is `sub`.
+/// `iss`, the audience (`aud`, or an access token's `client_id`, as Cognito's have) and `exp`.
+/// The owner is `sub`.
 public actor BearerTokenVerifier {
     let issuer: String
     let audience: String
@@ -34,7 +35,11 @@ public actor BearerTokenVerifier {
     /// The identity in an `Authorization` header's value (nil when the request has none).
     public func identity(fromAuthorization value: String?) async throws(IdentityError) -> Identity {
         guard let value, value.count > 7, value.prefix(7).lowercased() == "bearer " else { throw .missing("bearer token") }
-        let token = String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        return try await identity(fromToken: String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+    }
+
+    /// The identity in a token of this issuer, verified as a bearer token is.
+    public func identity(fromToken token: String) async throws(IdentityError) -> Identity {
         let parts = try TokenParts(token)
         guard let alg = parts.header.alg, Self.algorithms.contains(alg) else {
             throw .invalid("algorithm \(parts.header.alg ?? "none"); RS256 or ES256 only")
@@ -49,10 +54,9 @@ public actor BearerTokenVerifier {
             throw .invalid("\(error)")
         }
         guard claims.iss == issuer else { throw .invalid("issuer \(claims.iss)") }
-        do {
-            try claims.aud.verifyIntendedAudience(includes: audience)
-        } catch {
-            throw .invalid("audience \(claims.aud.value)")
+        let audiences = claims.aud?.value ?? []
+        guard audiences.contains(audience) || (claims.aud == nil && claims.clientID == audience) else {
+            throw .invalid("audience \(audiences.isEmpty ? claims.clientID ?? "none" : audiences.joined(separator: ","))")
         }
         do {
             try claims.exp.verifyNotExpired(currentDate: now())
@@ -98,18 +102,21 @@ public actor BearerTokenVerifier {
     struct Claims: JWTPayload {
         let sub: SubjectClaim
         let iss: String
-        let aud: AudienceClaim
+        /// ID tokens name their audience; Cognito's access tokens name the client instead.
+        let aud: AudienceClaim?
+        let clientID: String?
         let exp: ExpirationClaim
         let email: String?
         let groups: [String]
 
-        enum CodingKeys: String, CodingKey { case sub, iss, aud, exp, email, groups }
+        enum CodingKeys: String, CodingKey { case sub, iss, aud, clientID = "client_id", exp, email, groups }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             sub = try container.decode(SubjectClaim.self, forKey: .sub)
             iss = try container.decode(String.self, forKey: .iss)
-            aud = try container.decode(AudienceClaim.self, forKey: .aud)
+            aud = try container.decodeIfPresent(AudienceClaim.self, forKey: .aud)
+            clientID = try container.decodeIfPresent(String.self, forKey: .clientID)
             exp = try container.decode(ExpirationClaim.self, forKey: .exp)
             email = try container.decodeIfPresent(String.self, forKey: .email)
             groups = try GroupsClaim.decode(from: decoder)
@@ -119,7 +126,8 @@ public actor BearerTokenVerifier {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(sub, forKey: .sub)
             try container.encode(iss, forKey: .iss)
-            try container.encode(aud, forKey: .aud)
+            try container.encodeIfPresent(aud, forKey: .aud)
+            try container.encodeIfPresent(clientID, forKey: .clientID)
             try container.encode(exp, forKey: .exp)
             try container.encodeIfPresent(email, forKey: .email)
             try container.encode(groups, forKey: .groups)

@@ -11,4 +11,6 @@ extension HTTPField.Name {
     public static var idempotencyKey: Self { Self("Idempotency-Key")! }
     /// The load balancer's signed statement of who the signed-in user is (an ES256 JWT).
     public static var amznOIDCData: Self { Self("x-amzn-oidc-data")! }
+    /// The identity provider's access token, which the load balancer passes on with the header above.
+    public static var amznOIDCAccessToken: Self { Self("x-amzn-oidc-accesstoken")! }
 }

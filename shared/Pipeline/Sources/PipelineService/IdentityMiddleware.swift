@@ -33,7 +33,8 @@ public struct IdentityMiddleware<Context: CallerContext>: RouterMiddleware {
         var context = context
         do {
             context.caller = try await authenticator.caller(
-                loadBalancerHeader: request.headers[.amznOIDCData], authorization: request.headers[.authorization]
+                loadBalancerHeader: request.headers[.amznOIDCData], accessToken: request.headers[.amznOIDCAccessToken],
+                authorization: request.headers[.authorization]
             )
         } catch {
             context.logFields["refused"] = .string(error.description)

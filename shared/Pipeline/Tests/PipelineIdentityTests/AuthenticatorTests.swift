@@ -68,4 +68,28 @@ import Testing
         let user = try await both().caller(loadBalancerHeader: try await loadBalancer.header(owner: "ann", groups: ["users"]), authorization: nil)
         #expect(!user.isAdmin && user.readableOwner == "ann" && !user.mayRead(imagesOf: "bob"))
     }
+
+    /// Cognito's user info (the header) has no groups; its access token (client_id, no aud) does.
+    func accessToken(_ owner: String, groups: [String], key: ES256PrivateKey? = nil) async throws -> String {
+        let claims: [String: Any] = [
+            "sub": owner, "iss": Self.issuer, "client_id": "images-api", "token_use": "access", "cognito:groups": groups,
+            "exp": Date().timeIntervalSince1970 + 600,
+        ]
+        return try await TestTokens.es256(header: ["alg": "ES256", "kid": "k1"], claims: claims, key: key ?? issuerKey, padded: false)
+    }
+
+    @Test func groupsComeFromTheVerifiedAccessTokenOfTheSameUser() async throws {
+        let header = try await loadBalancer.header(owner: "root")
+        let admin = try await both().caller(loadBalancerHeader: header, accessToken: try await accessToken("root", groups: ["admins"]), authorization: nil)
+        #expect(admin.isAdmin && admin.owner == "root")
+        let someoneElses = try await accessToken("other", groups: ["admins"])
+        #expect(try await !both().caller(loadBalancerHeader: header, accessToken: someoneElses, authorization: nil).isAdmin)
+        let forged = try await accessToken("root", groups: ["admins"], key: ES256PrivateKey())
+        let caller = try await both().caller(loadBalancerHeader: header, accessToken: forged, authorization: nil)
+        #expect(!caller.isAdmin && caller.owner == "root", "a token that does not verify adds nothing, and takes nothing")
+        let albOnly = try await loadBalancer.authenticator().caller(
+            loadBalancerHeader: header, accessToken: try await accessToken("root", groups: ["admins"]), authorization: nil
+        )
+        #expect(!albOnly.isAdmin, "without the issuer's keys the access token is not read")
+    }
 }

@@ -13,8 +13,20 @@ const FALLBACK_MESSAGES = {
 
 export async function getJson(url) {
   const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  if (response.status === 401) signInAgain();
   if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status });
   return response.json();
+}
+
+/**
+ * A 401 means the sign-in session ended: loading the page again goes through the load balancer's
+ * sign-in. At most once a minute, so a page that cannot sign in does not reload forever.
+ */
+export function signInAgain() {
+  const last = Number(sessionStorage.getItem('signInAgainAt') || 0);
+  if (Date.now() - last < 60000) return;
+  sessionStorage.setItem('signInAgainAt', String(Date.now()));
+  window.location.reload();
 }
 
 let configReady = null;

@@ -7,6 +7,7 @@ export const ui = {
   cards: $('cards'), empty: $('empty'), loadMore: $('load-more'), listStatus: $('list-status'), listUnavailable: $('list-unavailable'),
   fileInput: $('file-input'), maxSize: $('max-size'), threshold: $('threshold'),
   thresholdValue: $('threshold-value'), live: $('live-status'), announcer: $('announcer'),
+  account: $('account'), accountName: $('account-name'), accountAdmin: $('account-admin'), signOut: $('sign-out'),
   viewer: $('viewer'), viewerTitle: $('viewer-title'), viewerBadge: $('viewer-badge'),
   viewerDetails: $('viewer-details'), viewerOriginal: $('viewer-original'),
   viewerProcessed: $('viewer-processed'), viewerOriginalLink: $('viewer-original-link'),

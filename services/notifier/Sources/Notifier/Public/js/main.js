@@ -4,6 +4,7 @@
 // knows, and follows their state live over Server-Sent Events. No framework, no build step: the
 // browser loads these ES modules as they are. Everything that comes from users or the server is
 // inserted with textContent, never as HTML.
+import { showAccount } from './account.js';
 import { getConfig } from './api.js';
 import { refreshCardTimes, setCardActions } from './cards.js';
 import { initControls } from './controls.js';
@@ -17,6 +18,7 @@ import { initViewer } from './viewer.js';
 
 // Read the configuration at once: the upload limit shows on the page, and uploads wait for it.
 getConfig().then((config) => { ui.maxSize.textContent = formatBytes(config.max_upload_bytes); });
+showAccount();
 
 setCardActions({ retry: retryUpload, dismiss: removeCard });
 setInterval(refreshCardTimes, 60000);

@@ -68,9 +68,9 @@ class EventStream:
             stream.states["<id>"]   # every state the stream told for that image, in order
     """
 
-    def __init__(self, notifier_url: str, last_event_id: str | None = None) -> None:
+    def __init__(self, notifier_url: str, last_event_id: str | None = None, headers: dict[str, str] | None = None) -> None:
         self.url = f"{notifier_url}/api/events"
-        self.headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
+        self.headers = dict(headers or {}) | ({"Last-Event-ID": last_event_id} if last_event_id else {})
         self.frames: list[tuple[str, str | None, str]] = []
         self.states: dict[str, list[str]] = {}
         self.open = False

@@ -121,7 +121,8 @@ function renderDeadLetters(queues, inputName) {
     li.classList.toggle('is-unknown', !isCount(queue?.messages));
     return li;
   });
-  if (!items.length) items.push(el('li', 'dlq is-unknown', 'none reported'));
+  // The notifier leaves the dead letters out for callers who are not administrators (they are every owner's).
+  if (!items.length) items.push(el('li', 'dlq is-unknown', 'shown to administrators'));
   ui.pipelineDlq.replaceChildren(...items);
   ui.pipelineDlq.closest('.stat').classList.toggle('has-alert', queues.some((queue) => queue?.messages > 0));
 }

@@ -9,11 +9,14 @@ enum OpenAPIDocument {
           description: |
             Accepts PNG images, stores them in S3 (INPUT_BUCKET) and queues them on SQS (INPUT_QUEUE)
             for binarization. Every refusal is JSON {"error", "message"}; nothing is stored or queued
-            for a refused upload.
+            for a refused upload. Every image belongs to its uploader: with sign-in (AUTH_MODE alb,
+            jwt or both) a request proves who it is with the load balancer's x-amzn-oidc-data header
+            or a bearer token of JWT_ISSUER; without (AUTH_MODE=none) every upload is the owner "local".
         paths:
           /upload:
             post:
               summary: Upload one PNG image
+              security: [{}, {loadBalancer: []}, {bearer: []}]
               description: |
                 The file is checked from its bytes (PNG signature and IHDR), never from its name or
                 declared type. The body is read as a stream and refused as soon as it passes
@@ -25,8 +28,9 @@ enum OpenAPIDocument {
                   in: header
                   description: |
                     A client's name for this upload (1-255 printable ASCII characters). A retry with
-                    the same key gets the same image_id and object key, so a lost answer never makes a
-                    second image.
+                    the same key (by the same owner) gets the same image_id and object key, so a lost
+                    answer never makes a second image. The same key with other bytes or another file
+                    name is refused (422 idempotency_key_reused); a stored original is never replaced.
                   schema: {type: string, minLength: 1, maxLength: 255, pattern: "^[\\x20-\\x7E]+$"}
                 - name: threshold
                   in: query
@@ -64,6 +68,9 @@ enum OpenAPIDocument {
                 "400":
                   description: No file (the message names the field a file came in instead), an empty file, a malformed multipart body, a bad option or Idempotency-Key.
                   content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+                "401":
+                  description: With sign-in, no valid identity (no header or token, or one that does not verify).
+                  content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
                 "413":
                   description: The body is larger than MAX_UPLOAD_BYTES.
                   content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
@@ -71,7 +78,7 @@ enum OpenAPIDocument {
                   description: The file is not a PNG (no PNG signature).
                   content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
                 "422":
-                  description: A PNG with an invalid IHDR (a side over 1,000,000 included), or with width*height over MAX_PIXELS.
+                  description: A PNG with an invalid IHDR (a side over 1,000,000 included), or with width*height over MAX_PIXELS; or an Idempotency-Key already used for another upload.
                   content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
                 "503":
                   description: S3 or SQS cannot be reached; try again after Retry-After seconds.
@@ -104,12 +111,23 @@ enum OpenAPIDocument {
                   description: OpenAPI 3.1 YAML.
                   content: {application/yaml: {schema: {type: string}}}
         components:
+          securitySchemes:
+            loadBalancer:
+              type: apiKey
+              in: header
+              name: x-amzn-oidc-data
+              description: Added by the AWS load balancer after it signed the user in (AUTH_MODE alb).
+            bearer:
+              type: http
+              scheme: bearer
+              bearerFormat: JWT
+              description: An RS256 or ES256 token of JWT_ISSUER for JWT_AUDIENCE (AUTH_MODE jwt).
           schemas:
             Accepted:
               type: object
               required: [image_id, object_key, status]
               properties:
-                image_id: {type: string, format: uuid, description: "Lower-case UUID: v4, or v5 derived from the Idempotency-Key."}
+                image_id: {type: string, format: uuid, description: "Lower-case UUID: v4, or v5 derived from the owner and the Idempotency-Key."}
                 object_key: {type: string, description: "{image_id}_{sanitized filename} in INPUT_BUCKET."}
                 status: {type: string, const: queued}
             Error:
@@ -118,7 +136,7 @@ enum OpenAPIDocument {
               properties:
                 error:
                   type: string
-                  enum: [no_file, empty_file, malformed_request, invalid_option, invalid_idempotency_key, invalid_path, too_large, not_png, invalid_png, too_many_pixels, unavailable]
+                  enum: [no_file, empty_file, malformed_request, invalid_option, invalid_idempotency_key, idempotency_key_reused, invalid_path, unauthorized, too_large, not_png, invalid_png, too_many_pixels, unavailable]
                 message: {type: string, description: A short sentence for people.}
         """#
 }

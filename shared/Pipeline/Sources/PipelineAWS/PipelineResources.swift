@@ -114,7 +114,7 @@ public struct PipelineResources: Sendable {
         if try await dynamo.timeToLiveAttribute(table: name) != ImageTableSchema.expiryAttribute {
             try await dynamo.enableTimeToLive(table: name, attribute: ImageTableSchema.expiryAttribute)
         }
-        return "table \(name): \(created ? "created" : "exists"), on demand, stream of new images, items expire by \(ImageTableSchema.expiryAttribute)"
+        return "table \(name): \(created ? "created" : "exists"), on demand, stream of new and old images, items expire by \(ImageTableSchema.expiryAttribute)"
     }
 
     func bucketExists(_ bucket: String) async throws -> Bool {

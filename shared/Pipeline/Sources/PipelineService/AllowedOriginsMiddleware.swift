@@ -6,7 +6,9 @@ import Hummingbird
 public struct AllowedOriginsMiddleware<Context: RequestContext>: RouterMiddleware {
     let origins: Set<String>
     let allowMethods = "GET, POST, OPTIONS"
-    let allowHeaders = "Content-Type, Accept, Idempotency-Key"
+    /// Authorization: an API client's bearer token (AUTH_MODE jwt). The load balancer's identity
+    /// header is never the browser's to send.
+    let allowHeaders = "Content-Type, Accept, Idempotency-Key, Authorization"
 
     public init(origins: [String]) {
         self.origins = Set(origins)

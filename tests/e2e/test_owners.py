@@ -100,7 +100,8 @@ def test_no_valid_identity_gets_in(signed_in):
 
 def test_owners_never_see_each_others_images_and_an_admin_sees_both(signed_in):
     stack, alb, issuer, _ = signed_in
-    ann, bob = alb.headers("ann"), issuer.headers("bob")
+    # ann signed in at the load balancer, bob an API client with an RS256 token, dave with ES256.
+    ann, bob = alb.headers("ann"), issuer.headers("bob", use_rsa=True)
     admin = alb.headers("root", groups=["admins"])
     with EventStream(stack.notifier_url, headers=ann) as ann_stream:
         ann_stream.wait_open()
@@ -127,6 +128,8 @@ def test_owners_never_see_each_others_images_and_an_admin_sees_both(signed_in):
     assert listed(ann) == set(ann_ids)
     assert listed(bob) == set(bob_ids)
     assert listed(admin) == set(ann_ids) | set(bob_ids)
+    assert listed(issuer.headers("dave")) == set(), "another owner sees nothing"
+    assert listed(issuer.headers("ops", groups=["admins"])) == set(ann_ids) | set(bob_ids), "an administrator by token too"
     problems = []
     for image_id in bob_ids:
         for route in ("", "/original", "/processed", "/download"):

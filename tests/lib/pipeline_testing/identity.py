@@ -20,7 +20,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 
@@ -39,6 +39,11 @@ def es256(header: dict, claims: dict, key: ec.EllipticCurvePrivateKey, padded: b
     signing_input = encode(header, claims, padded)
     r, s = decode_dss_signature(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
     return f"{signing_input}.{b64url(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'), padded)}"
+
+
+def rs256(header: dict, claims: dict, key: rsa.RSAPrivateKey) -> str:
+    signing_input = encode(header, claims)
+    return f"{signing_input}.{b64url(key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256()))}"
 
 
 def hs256(header: dict, claims: dict, secret: bytes) -> str:
@@ -121,7 +126,8 @@ class TestLoadBalancer:
 
 
 class TestIssuer:
-    """An OIDC issuer of the tests: its JWKS at `{issuer}/.well-known/jwks.json`, ES256 tokens."""
+    """An OIDC issuer of the tests: its JWKS at `{issuer}/.well-known/jwks.json` with an EC key
+    (ES256 tokens) and an RSA key (RS256 tokens, `use_rsa=True`)."""
 
     __test__ = False
 
@@ -129,12 +135,16 @@ class TestIssuer:
 
     def __init__(self, keys: KeyServer) -> None:
         self.key = ec.generate_private_key(ec.SECP256R1())
-        self.kid = "issuer-key-1"
+        self.rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid, self.rsa_kid = "issuer-key-1", "issuer-rsa-1"
         self.issuer = f"{keys.url}/issuer"
         numbers = self.key.public_key().public_numbers()
-        jwk = {"kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": self.kid,
-               "x": b64url(numbers.x.to_bytes(32, "big")), "y": b64url(numbers.y.to_bytes(32, "big"))}
-        keys.bodies["/issuer/.well-known/jwks.json"] = json.dumps({"keys": [jwk]}).encode()
+        ec_jwk = {"kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": self.kid,
+                  "x": b64url(numbers.x.to_bytes(32, "big")), "y": b64url(numbers.y.to_bytes(32, "big"))}
+        modulus = self.rsa_key.public_key().public_numbers()
+        rsa_jwk = {"kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.rsa_kid,
+                   "n": b64url(modulus.n.to_bytes((modulus.n.bit_length() + 7) // 8, "big")), "e": b64url(modulus.e.to_bytes(3, "big"))}
+        keys.bodies["/issuer/.well-known/jwks.json"] = json.dumps({"keys": [ec_jwk, rsa_jwk]}).encode()
 
     @property
     def env(self) -> dict[str, str]:
@@ -146,7 +156,9 @@ class TestIssuer:
             claims["groups"] = list(groups)
         return claims
 
-    def token(self, owner: str, key: ec.EllipticCurvePrivateKey | None = None, **kwargs) -> str:
+    def token(self, owner: str, key: ec.EllipticCurvePrivateKey | None = None, use_rsa: bool = False, **kwargs) -> str:
+        if use_rsa:
+            return rs256({"alg": "RS256", "kid": self.rsa_kid, "typ": "JWT"}, self.claims(owner, **kwargs), self.rsa_key)
         return es256({"alg": "ES256", "kid": self.kid, "typ": "JWT"}, self.claims(owner, **kwargs), key or self.key)
 
     def headers(self, owner: str, **kwargs) -> dict[str, str]:

@@ -60,8 +60,8 @@ public struct AccessConfiguration: Sendable, Equatable {
         adminGroup = environment.string("ADMIN_GROUP", default: "admins")
         if modes.contains(.alb) {
             let arn = try environment.required("ALB_ARN")
-            guard arn.hasPrefix("arn:") && arn.contains(":loadbalancer/") else {
-                throw ConfigurationError(variable: "ALB_ARN", reason: "must be a load balancer ARN (arn:...:loadbalancer/app/...), not \"\(arn)\"")
+            guard arn.hasPrefix("arn:") else {
+                throw ConfigurationError(variable: "ALB_ARN", reason: "must be the load balancer's ARN (arn:...:loadbalancer/app/...), not \"\(arn)\"")
             }
             let defaultKeys = "https://public-keys.auth.elb.\(region).amazonaws.com"
             _ = try environment.url("ALB_PUBLIC_KEY_URL")  // validates it when set; used as written
@@ -69,12 +69,13 @@ public struct AccessConfiguration: Sendable, Equatable {
         }
         if modes.contains(.jwt) {
             let issuer = try environment.required("JWT_ISSUER")
-            guard (try? environment.url("JWT_ISSUER")) != nil else {
-                throw ConfigurationError(variable: "JWT_ISSUER", reason: "must be the issuer's https:// URL, not \"\(issuer)\"")
+            _ = try environment.url("JWKS_URL")
+            // The issuer is compared as text; it must be a URL only where the key set's URL derives from it.
+            guard environment["JWKS_URL"] != nil || (try? environment.url("JWT_ISSUER")) != nil else {
+                throw ConfigurationError(variable: "JWT_ISSUER", reason: "must be the issuer's https:// URL (or set JWKS_URL), not \"\(issuer)\"")
             }
             let audience = try environment.required("JWT_AUDIENCE")
             let trimmed = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
-            _ = try environment.url("JWKS_URL")
             let jwks = environment.string("JWKS_URL", default: "\(trimmed)/.well-known/jwks.json")
             tokenIssuer = TokenIssuer(issuer: issuer, audience: audience, jwksURL: jwks)
         }

@@ -33,6 +33,11 @@ import Testing
         #expect(access.tokenIssuer?.audience == "pipeline")
     }
 
+    @Test func anIssuerThatIsNoURLNeedsItsKeySetsURL() throws {
+        let access = try access(["AUTH_MODE": "jwt", "JWT_ISSUER": "pipeline-tests", "JWT_AUDIENCE": "a", "JWKS_URL": "http://127.0.0.1:9/jwks"])
+        #expect(access.tokenIssuer?.issuer == "pipeline-tests" && access.tokenIssuer?.jwksURL == "http://127.0.0.1:9/jwks")
+    }
+
     @Test func bothModesAtOnceInEitherOrder() throws {
         let values = ["ALB_ARN": arn, "JWT_ISSUER": "https://issuer.example", "JWT_AUDIENCE": "pipeline", "ADMIN_GROUP": "ops"]
         for mode in ["alb,jwt", "jwt, alb"] {
@@ -47,6 +52,7 @@ import Testing
         (["AUTH_MODE": "none,alb"], "AUTH_MODE"),
         (["AUTH_MODE": "alb"], "ALB_ARN"),
         (["AUTH_MODE": "alb", "ALB_ARN": "pipeline"], "ALB_ARN"),
+        (["AUTH_MODE": "jwt", "JWT_ISSUER": "issuer", "JWT_AUDIENCE": "pipeline", "JWKS_URL": "keys.json"], "JWKS_URL"),
         (["AUTH_MODE": "alb", "ALB_ARN": "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/x/1", "ALB_PUBLIC_KEY_URL": "keys"], "ALB_PUBLIC_KEY_URL"),
         (["AUTH_MODE": "jwt", "JWT_AUDIENCE": "pipeline"], "JWT_ISSUER"),
         (["AUTH_MODE": "jwt", "JWT_ISSUER": "issuer.example", "JWT_AUDIENCE": "pipeline"], "JWT_ISSUER"),

@@ -105,6 +105,30 @@ def test_uploads_are_pixel_exact_including_a_multipart_one(stacks, testdata):
     assert "-" in head["ETag"], f"a multipart object's ETag names its parts, not {head['ETag']}"
 
 
+def test_an_original_is_never_overwritten(stacks):
+    """Originals are written with If-None-Match: * (a single PUT and a multipart completion): on
+    LocalStack's S3 the refusal is real, and the upload API turns it into a retry (same bytes: the
+    same image, 202) or 422 idempotency_key_reused (other bytes), the first original untouched."""
+    stack = stacks.new()
+    stack.start("upload-api")
+    s3, bucket = stack.client("s3"), stack.env["INPUT_BUCKET"]
+    s3.put_object(Bucket=bucket, Key="probe.png", Body=b"first", ContentType="image/png", IfNoneMatch="*")
+    with pytest.raises(s3.exceptions.ClientError) as refused:
+        s3.put_object(Bucket=bucket, Key="probe.png", Body=b"second", ContentType="image/png", IfNoneMatch="*")
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 412
+    assert s3.get_object(Bucket=bucket, Key="probe.png")["Body"].read() == b"first"
+    s3.delete_object(Bucket=bucket, Key="probe.png")
+    big, _ = large_png()
+    for name, png, other in (("small.png", small_png(5), small_png(6)), ("large.png", big, noise_png(6 << 20, seed=23))):
+        key = {"Idempotency-Key": f"conformance-{name}"}
+        first = post_image(stack.upload_url, png, name, headers=key)
+        again = post_image(stack.upload_url, png, name, headers=key)
+        reused = post_image(stack.upload_url, other, name, headers=key)
+        assert first.status == again.status == 202 and first.object_key == again.object_key, (first.body, again.body)
+        assert reused.status == 422 and (reused.body or {}).get("error") == "idempotency_key_reused", reused.body
+        assert s3.get_object(Bucket=bucket, Key=first.object_key)["Body"].read() == png, f"{name} was overwritten"
+
+
 def test_competing_processors_take_each_image_once(stacks, testdata):
     """Two processors on one input queue, one FIFO group per image: every image processed once, by
     one of them, and the pipeline panel reads the queues' depths."""

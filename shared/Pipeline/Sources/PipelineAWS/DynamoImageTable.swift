@@ -80,9 +80,23 @@ public struct DynamoImageTable: ImageTable {
             try await dynamo.putItem(table: table, item: item.dynamo, condition: condition, placeholders: names.placeholders)
             return true
         } catch {
-            if DynamoDBClient.isConditionFailure(error) { return false }
-            throw Self.mapped(error)
+            guard DynamoDBClient.isConditionFailure(error) else { throw Self.mapped(error) }
         }
+        // Kept as it is, but put in the everyone index if it predates it (an item written before
+        // owners has no `listing`): a reindex after the upgrade is how administrators see it.
+        var backfill = DynamoUpdate()
+        backfill.set(ImageAttribute.listing, .string(ImageTableSchema.everyone))
+        let key = backfill.name(ImageAttribute.imageID)
+        let listing = backfill.name(ImageAttribute.listing)
+        do {
+            _ = try await dynamo.updateItem(
+                table: table, key: [ImageAttribute.imageID: .string(item.imageID)], update: backfill.expression,
+                condition: "attribute_exists(\(key)) AND attribute_not_exists(\(listing))", placeholders: backfill.placeholders
+            )
+        } catch {
+            guard DynamoDBClient.isConditionFailure(error) else { throw Self.mapped(error) }
+        }
+        return false
     }
 
     public func item(_ imageID: String) async throws -> ImageItem? {

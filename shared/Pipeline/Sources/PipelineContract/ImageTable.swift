@@ -58,7 +58,8 @@ public protocol ImageTable: Sendable {
     func apply(_ event: ImageEvent, at now: Date, expiresAt: Date?) async throws -> ImageTableWrite?
 
     /// Writes an item rebuilt from the buckets (`pipeline-setup reindex`), unless the table already
-    /// knows the image as far along. Returns whether it wrote.
+    /// knows the image as far along. Returns whether it wrote. An item it keeps still gets what the
+    /// current indexes need, if it predates them (DynamoDB: `listing`, for administrators' pages).
     func restore(_ item: ImageItem) async throws -> Bool
 
     /// The image with this id, whoever owns it (the caller checks the owner), or nil.

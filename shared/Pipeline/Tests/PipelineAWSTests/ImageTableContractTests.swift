@@ -1,4 +1,5 @@
 import AWSClient
+import AWSDynamoDB
 import AWSTestSupport
 import Foundation
 import Logging
@@ -134,6 +135,26 @@ import Testing
             #expect(everyone == ids.reversed().dropLast() + ["b-\(ids[0])", ids[0]])
             await #expect(throws: ImageTableError.invalidCursor) { _ = try await table.page(owner: "ann", limit: 2, after: "not a cursor") }
             try await table.checkReachable()
+        }
+    }
+
+    /// An item from before the everyone index (no `listing`) joins it when a reindex meets it, and
+    /// is otherwise kept as it is.
+    @Test func aReindexPutsAnOlderItemInTheEveryoneIndex() async throws {
+        try await TestPipeline.run("itb") { _, configuration, clients in
+            let table = try #require(clients.imageTable as? DynamoImageTable)
+            _ = try await table.apply(event(.queued, owner: "ann"), at: t0, expiresAt: nil)
+            _ = try await table.apply(event(.processed), at: t0, expiresAt: nil)
+            var older = DynamoUpdate()
+            older.remove("listing")
+            _ = try await table.dynamo.updateItem(
+                table: configuration.imageTable, key: ["image_id": .string(id)], update: older.expression, placeholders: older.placeholders
+            )
+            #expect(try await table.page(owner: nil, limit: 10, after: nil).items.isEmpty, "not in the everyone index yet")
+            let rebuilt = ImageItem(imageID: id, owner: "ann", originalKey: key, state: .queued, uploadedAt: t0)
+            #expect(try await table.restore(rebuilt) == false, "the table knows it further along")
+            let listed = try await table.page(owner: nil, limit: 10, after: nil).items
+            #expect(listed.map(\.imageID) == [id] && listed.first?.state == .processed)
         }
     }
 }

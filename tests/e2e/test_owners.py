@@ -78,7 +78,7 @@ def forgeries(alb: TestLoadBalancer, issuer: TestIssuer) -> dict[str, dict[str, 
 
 
 def test_no_valid_identity_gets_in(signed_in):
-    stack, alb, issuer, _ = signed_in
+    stack, alb, issuer, keys = signed_in
     problems = []
     for what, headers in forgeries(alb, issuer).items():
         answers = {
@@ -93,6 +93,12 @@ def test_no_valid_identity_gets_in(signed_in):
     s3 = stack.client("s3")
     stored = s3.list_objects_v2(Bucket=stack.env["INPUT_BUCKET"]).get("KeyCount", 0)
     assert not problems and stored == 0, "\n".join(problems) + f"\n{stored} objects stored"
+    # Keys are fetched once per kid and service (upload-api, notifier), a kid not found too: the
+    # three notifier routes after the first asked nothing more.
+    fetched = [path for path in keys.requests if path.startswith("/alb-keys/")]
+    unknown = [path for path in fetched if path != f"/alb-keys/{alb.kid}"]
+    assert fetched.count(f"/alb-keys/{alb.kid}") == 2 and len(unknown) == 2, fetched
+    assert keys.requests.count("/issuer/.well-known/jwks.json") == 2, keys.requests
     # The page itself and the process checks need no identity (the load balancer signs the page in).
     assert requests.get(f"{stack.notifier_url}/", timeout=10).status_code == 200
     assert requests.get(f"{stack.upload_url}/healthz", timeout=10).status_code == 200

@@ -26,7 +26,7 @@ struct ImageRoutes: Sendable {
     func addRoutes(to api: RouterGroup<ServiceRequestContext>) {
         api.get("me") { _, context in
             let caller = try context.requireCaller()
-            return JSONBody(CallerView(caller: caller, signOutURL: caller.via == "alb" ? "/api/signout" : nil))
+            return JSONBody(CallerView(caller: caller, signOutURL: caller.via == .alb ? "/api/signout" : nil))
         }
         // Sign-out, as the load balancer wants it: its session cookies expired, then the identity
         // provider's logout (or the page, which signs in again).
@@ -131,7 +131,7 @@ struct CallerView: Encodable {
         owner = caller.owner
         email = caller.identity.email
         admin = caller.isAdmin
-        signedInVia = caller.via
+        signedInVia = caller.via.rawValue
         self.signOutURL = signOutURL
     }
 

@@ -25,7 +25,7 @@ struct NotifierMain {
             logger: logger
         )
         dependencies.retention = pipeline.retentionDays.map { .seconds($0 * 86_400) }
-        dependencies.authenticator = Authenticator(configuration.access)
+        dependencies.authenticator = .starting(configuration.access, logger: logger)
         let hub = dependencies.hub
         let monitor = dependencies.monitor
         let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)

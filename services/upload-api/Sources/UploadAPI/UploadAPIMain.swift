@@ -20,7 +20,7 @@ struct UploadAPIMain {
         // by collecting it (docs/performance.md#the-lean-http-transport-processor-upload-api).
         let clients = PipelineClients(configuration: configuration.shared.pipeline, logger: logger, transport: NIOHTTPTransport())
         var dependencies = UploadDependencies(store: clients.inputBucket, queue: clients.inputQueue, events: clients.processedQueue)
-        dependencies.authenticator = Authenticator(configuration.access)
+        dependencies.authenticator = .starting(configuration.access, logger: logger)
         let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
         await ServiceRunner.runAndExit(app, clients: clients, logger: logger)
     }

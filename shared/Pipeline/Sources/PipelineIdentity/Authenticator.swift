@@ -17,9 +17,6 @@ public struct Authenticator: Sendable {
     /// No sign-in: every request is ``Caller/local``.
     public static let none = Authenticator(loadBalancer: nil, bearer: nil, adminGroup: "admins")
 
-    /// Whether requests must carry an identity.
-    public var requiresIdentity: Bool { loadBalancer != nil || bearer != nil }
-
     /// Whether bearer tokens are accepted (a 401 then says `WWW-Authenticate: Bearer`).
     public var acceptsBearerTokens: Bool { bearer != nil }
 
@@ -40,10 +37,10 @@ public struct Authenticator: Sendable {
             {
                 identity.groups = fromToken.groups
             }
-            return caller(identity, via: "alb")
+            return caller(identity, via: .alb)
         }
         if let bearer, let authorization, !authorization.isEmpty {
-            return caller(try await bearer.identity(fromAuthorization: authorization), via: "jwt")
+            return caller(try await bearer.identity(fromAuthorization: authorization), via: .jwt)
         }
         switch (loadBalancer, bearer) {
         case (nil, nil): return .local
@@ -53,7 +50,7 @@ public struct Authenticator: Sendable {
         }
     }
 
-    private func caller(_ identity: Identity, via: String) -> Caller {
+    private func caller(_ identity: Identity, via: Caller.Proof) -> Caller {
         Caller(identity: identity, isAdmin: identity.isMember(of: adminGroup), via: via)
     }
 }

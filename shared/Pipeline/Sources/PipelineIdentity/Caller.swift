@@ -5,10 +5,20 @@ public struct Caller: Sendable, Equatable {
     public var identity: Identity
     /// A member of ADMIN_GROUP: sees every owner's images and the dead letters.
     public var isAdmin: Bool
-    /// How the caller proved who it is: `alb`, `jwt`, or `none` (no sign-in).
-    public var via: String
+    /// How a caller proved who it is (AUTH_MODE's words).
+    public enum Proof: String, Sendable {
+        /// No sign-in: the one owner `local`.
+        case none
+        /// The load balancer's signed header.
+        case alb
+        /// A bearer token.
+        case jwt
+    }
 
-    public init(identity: Identity, isAdmin: Bool, via: String) {
+    /// How the caller proved who it is.
+    public var via: Proof
+
+    public init(identity: Identity, isAdmin: Bool, via: Proof) {
         self.identity = identity
         self.isAdmin = isAdmin
         self.via = via
@@ -18,11 +28,11 @@ public struct Caller: Sendable, Equatable {
     public var owner: String { identity.owner }
 
     /// The one caller of a pipeline without sign-in (AUTH_MODE=none): the owner `local`.
-    public static let local = Caller(identity: Identity(owner: ImageOwner.local), isAdmin: false, via: "none")
+    public static let local = Caller(identity: Identity(owner: ImageOwner.local), isAdmin: false, via: .none)
 
     /// Whether the caller sees the dead-letter queues (every owner's failures): administrators,
     /// and the one user of a pipeline without sign-in, who runs it as a local tool.
-    public var seesDeadLetters: Bool { isAdmin || via == "none" }
+    public var seesDeadLetters: Bool { isAdmin || via == .none }
 
     /// Whose images the caller may read: one owner's, or (nil) everyone's.
     public var readableOwner: String? { isAdmin ? nil : owner }

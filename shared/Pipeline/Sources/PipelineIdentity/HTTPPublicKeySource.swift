@@ -13,7 +13,7 @@ public struct HTTPPublicKeySource: PublicKeySource {
 
     public init(client: HTTPClient = .shared, timeout: Duration = .seconds(5), maxBytes: Int = 64 * 1024) {
         self.client = client
-        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        self.timeout = TimeAmount(timeout)
         self.maxBytes = maxBytes
     }
 

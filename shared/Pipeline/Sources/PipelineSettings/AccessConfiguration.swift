@@ -36,9 +36,6 @@ public struct AccessConfiguration: Sendable, Equatable {
     /// ADMIN_GROUP: members see every owner's images and the dead letters.
     public var adminGroup: String
 
-    /// Whether callers must prove who they are (any mode but `none`).
-    public var requiresIdentity: Bool { loadBalancer != nil || tokenIssuer != nil }
-
     /// The modes on, in AUTH_MODE's words (`none`, `alb`, `jwt`, `alb,jwt`).
     public var modeName: String {
         let modes = [loadBalancer.map { _ in "alb" }, tokenIssuer.map { _ in "jwt" }].compactMap { $0 }

@@ -12,7 +12,7 @@ import Testing
 
     @Test func noneByDefault() throws {
         let access = try access([:])
-        #expect(!access.requiresIdentity)
+        #expect(access.loadBalancer == nil && access.tokenIssuer == nil)
         #expect(access.modeName == "none" && access.adminGroup == "admins")
         #expect(try self.access(["AUTH_MODE": "None"]) == .none)
     }

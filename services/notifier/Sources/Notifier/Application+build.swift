@@ -23,6 +23,8 @@ struct NotifierDependencies: Sendable {
     /// The pipeline panel's numbers: the input queue's and the dead-letter queues' depths.
     var monitor: PipelineMonitor
     var heartbeat: Duration = .seconds(15)
+    /// An event stream whose client takes no write for this long is closed (tests shorten it).
+    var streamWriteTimeout: Duration = .seconds(30)
     /// The event consumer's long poll. Shutdown waits for the one under way (tests shorten it).
     var eventWaitSeconds = 20
     /// Who is asking (AUTH_MODE): every `/api` route is behind it.
@@ -50,52 +52,65 @@ let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").p
 func buildRouter(configuration: NotifierConfiguration, dependencies: NotifierDependencies, logger: Logger) -> Router<ServiceRequestContext> {
     let router = Router(context: ServiceRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.addMiddleware {
-        // Every request, the page's files included; health checks and scrapes at debug level.
-        RequestLogMiddleware("request", quietPaths: ["/healthz", "/readyz", "/metrics"])
+        // Every request, the page's files included, with the client's address and owner.
+        RequestLogMiddleware("request", quietPaths: ["/healthz"], trustedProxyHops: configuration.web.trustedProxyHops)
         SecurityHeadersMiddleware(contentSecurityPolicy: configuration.contentSecurityPolicy)
         FileMiddleware(publicFolder, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true, logger: logger)
     }
     // The page's files are anyone's; everything under /api is the caller's (401 without one).
     let api = router.group("api").add(middleware: IdentityMiddleware(dependencies.authenticator))
-    ImageRoutes(
+    var images = ImageRoutes(
         table: dependencies.table, inputBucket: dependencies.inputBucket, processedBucket: dependencies.processedBucket,
         publicUploadURL: configuration.publicUploadURL, maxUploadBytes: configuration.maxUploadBytes, signOutURL: configuration.signOutURL
+    )
+    images.zipLimits = configuration.zipLimits
+    images.addRoutes(to: api)
+    EventStreamRoute(
+        hub: dependencies.hub, monitor: dependencies.monitor, heartbeat: dependencies.heartbeat, writeTimeout: dependencies.streamWriteTimeout
     ).addRoutes(to: api)
-    EventStreamRoute(hub: dependencies.hub, monitor: dependencies.monitor, heartbeat: dependencies.heartbeat).addRoutes(to: api)
     let monitor = dependencies.monitor
     api.get("pipeline") { _, context in
         let snapshot = await monitor.snapshot()
         return JSONBody(try context.requireCaller().seesDeadLetters ? snapshot : snapshot.withoutDeadLetters)
     }
+    router.addHealthRoute()
+    router.addMethodNotAllowedResponses(staticFolder: publicFolder)
+    return router
+}
+
+/// What the ops port's `/readyz` checks: both buckets, the event queue and the table.
+func readinessProbe(_ dependencies: NotifierDependencies) -> ReadinessProbe {
     let input = dependencies.inputBucket
     let processed = dependencies.processedBucket
     let queue = dependencies.processedQueue
     let table = dependencies.table
-    let readiness = ReadinessProbe(checks: [
+    return ReadinessProbe(checks: [
         (name: "s3-input", run: { try await input.checkReachable() }),
         (name: "s3-processed", run: { try await processed.checkReachable() }),
         (name: "sqs", run: { try await queue.checkReachable() }),
         (name: "dynamodb", run: { try await table.checkReachable() }),
     ])
-    let hub = dependencies.hub
-    let metrics = dependencies.metrics
-    router.addOperationalRoutes(readiness: readiness, metrics: metrics.registry) {
-        await metrics.update(from: hub)
-    }
-    router.addMethodNotAllowedResponses(staticFolder: publicFolder)
-    return router
 }
 
 /// The notifier: the page and its API, the processed-queue consumer and the follower of the
 /// table's stream, as one application whose services stop together on SIGTERM. It starts in the
 /// same time whatever the number of images: nothing is listed or loaded first.
 func buildApplication(configuration: NotifierConfiguration, dependencies: NotifierDependencies, logger: Logger) -> some ApplicationProtocol {
+    let name = NotifierConfiguration.serviceName
     var app = Application(
         router: buildRouter(configuration: configuration, dependencies: dependencies, logger: logger),
-        configuration: ServiceStartup.applicationConfiguration(configuration.shared, name: NotifierConfiguration.serviceName),
+        server: ServiceStartup.httpServer(configuration.web),
+        configuration: ServiceStartup.applicationConfiguration(configuration.shared, name: name),
         logger: logger
     )
+    let hub = dependencies.hub
+    let metrics = dependencies.metrics
+    let ops = ServiceStartup.opsApplication(
+        configuration.shared, web: configuration.web, name: name, readiness: readinessProbe(dependencies),
+        metrics: metrics.registry, beforeScrape: { await metrics.update(from: hub) }, logger: logger
+    )
     app.addServices(
+        ops,
         ProcessedEventConsumer(
             queue: dependencies.processedQueue, table: dependencies.table, monitor: dependencies.monitor, metrics: dependencies.metrics,
             logger: logger, waitSeconds: dependencies.eventWaitSeconds, retention: dependencies.retention

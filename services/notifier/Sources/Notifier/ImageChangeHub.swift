@@ -1,5 +1,6 @@
 import Foundation
 import PipelineContract
+import PipelineSettings
 
 /// One change as the event stream sends it, numbered by this notifier.
 struct ImageChange: Sendable, Equatable {
@@ -19,7 +20,16 @@ actor ImageChangeHub {
     struct Subscriber {
         /// Whose changes it gets; nil: everyone's (an administrator).
         var owner: String?
+        /// Who opened it (counted against EVENT_STREAMS_PER_OWNER).
+        var caller: String
         var continuation: AsyncStream<ImageChange>.Continuation
+    }
+
+    /// A stream refused: the caller has as many open as EVENT_STREAMS_PER_OWNER allows, or this
+    /// notifier as many as EVENT_STREAMS_PER_TASK.
+    struct LimitReached: Error, Equatable {
+        var perOwner: Bool
+        var limit: Int
     }
 
     private var log: [ImageChange] = []
@@ -30,11 +40,17 @@ actor ImageChangeHub {
     /// Distinguishes this process's event ids from another replica's or a previous process's,
     /// and from its own before a gap in the stream.
     private(set) var epoch = ImageChangeHub.newEpoch()
+    /// Open streams allowed at once, per caller and in all.
+    let limits: NotifierConfiguration.StreamLimits
+    /// Changes buffered for one subscriber that reads slower than they come; past it, its stream ends.
+    let subscriberBuffer: Int
 
     static func newEpoch() -> String { String(UUID().uuidString.prefix(8)).lowercased() }
 
-    init(logCapacity: Int = 2048) {
+    init(logCapacity: Int = 2048, limits: NotifierConfiguration.StreamLimits = .init(), subscriberBuffer: Int = 256) {
         self.logCapacity = logCapacity
+        self.limits = limits
+        self.subscriberBuffer = subscriberBuffer
     }
 
     var subscriberCount: Int { subscribers.count }
@@ -78,10 +94,19 @@ actor ImageChangeHub {
     /// What a new subscriber gets: the changes of `owner` it missed since `lastEventID` (or
     /// `resync` when they are not all known here: another replica's id, a restart, a gap) and a
     /// stream of every later change of `owner`. The stream ends when ``unsubscribe(_:)`` is called.
-    func subscribe(owner: String?, lastEventID: String?) -> (id: UUID, missed: [ImageChange], resync: Bool, stream: AsyncStream<ImageChange>) {
-        let (stream, continuation) = AsyncStream.makeStream(of: ImageChange.self, bufferingPolicy: .bufferingOldest(4096))
+    ///
+    /// - Parameter caller: who asks (an administrator's streams count against their own limit).
+    /// - Throws: ``LimitReached`` when the caller or this notifier has as many streams as allowed.
+    func subscribe(
+        owner: String?, caller: String, lastEventID: String?
+    ) throws(LimitReached) -> (id: UUID, missed: [ImageChange], resync: Bool, stream: AsyncStream<ImageChange>) {
+        guard subscribers.count < limits.perTask else { throw LimitReached(perOwner: false, limit: limits.perTask) }
+        guard subscribers.values.count(where: { $0.caller == caller }) < limits.perOwner else {
+            throw LimitReached(perOwner: true, limit: limits.perOwner)
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: ImageChange.self, bufferingPolicy: .bufferingOldest(subscriberBuffer))
         let id = UUID()
-        subscribers[id] = Subscriber(owner: owner, continuation: continuation)
+        subscribers[id] = Subscriber(owner: owner, caller: caller, continuation: continuation)
         guard let lastEventID else { return (id, [], false, stream) }
         let parts = lastEventID.split(separator: ".")
         guard parts.count == 2, parts[0] == epoch, let sequence = Int(parts[1]), sequence <= lastSequence else {

@@ -5,6 +5,7 @@ import Hummingbird
 import PipelineContract
 import PipelineIdentity
 import PipelineService
+import PipelineSettings
 
 /// The JSON API of the page: list, one image, both images' bytes, configuration, who is signed in.
 /// Every read is of the caller's owner's images (an administrator's: everyone's); another owner's
@@ -18,6 +19,8 @@ struct ImageRoutes: Sendable {
 
     /// Where sign-out ends (SIGN_OUT_URL: the identity provider's logout), in `alb` mode.
     var signOutURL: String?
+    /// What one `results.zip` holds at most.
+    var zipLimits = NotifierConfiguration.ZipLimits()
 
     /// The load balancer keeps its session in these cookies (split when large); sign-out expires them.
     static let sessionCookies = (0..<4).map { "AWSELBAuthSessionCookie-\($0)" }

@@ -24,6 +24,7 @@ struct NotifierMain {
             inputQueue: clients.inputQueue, deadLetterQueues: deadLetterQueues, pollInterval: .seconds(configuration.queuePollSeconds),
             logger: logger
         )
+        dependencies.hub = ImageChangeHub(limits: configuration.eventStreams)
         dependencies.retention = pipeline.retentionDays.map { .seconds($0 * 86_400) }
         dependencies.authenticator = .starting(configuration.access, logger: logger)
         let hub = dependencies.hub

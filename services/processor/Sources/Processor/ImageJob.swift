@@ -92,7 +92,7 @@ struct ImageJob: Sendable {
             }
             await deleteMessage(message, logger: logger)
             metrics.countFailure(failure.kind)
-            logger.notice("failed for good", metadata: ["reason": .string(failure.kind), "error": .string(failure.message)])
+            logger.notice("failed for good", metadata: ["reason": .string(failure.kind), "error": .string(failure.detail)])
             return .failed(failure)
         } catch {
             return await retry(message, error: error, request: request, logger: logger)

@@ -1,15 +1,19 @@
 import ImageEngine
 
 /// A failure that trying again cannot mend: the image is marked failed and its message deleted.
+///
+/// What users see (the `failed` event's `error`, the marker, the page) is a fixed sentence per
+/// kind of failure, never a library's or AWS's own words, which can name accounts, roles, buckets
+/// or internals; those go to the log line only (``detail``, with the image id).
 struct PermanentFailure: Error, Equatable {
     /// A metrics label, e.g. `not_png`.
     var kind: String
-    /// A short human sentence, shown to the user.
-    var message: String
+    /// What happened, in the words of whatever failed: for the log only.
+    var detail: String
 
-    init(kind: String, message: String) {
+    init(kind: String, detail: String) {
         self.kind = kind
-        self.message = message
+        self.detail = detail
     }
 
     init(_ error: ImageEngineError) {
@@ -23,33 +27,41 @@ struct PermanentFailure: Error, Equatable {
         case .outOfMemory: "out_of_memory"
         case .encodingFailed: "encoding_failed"
         }
-        self.init(kind: kind, message: Self.sentence(error.description))
+        self.init(kind: kind, detail: error.description)
     }
 
+    /// The short human sentence shown for this kind of failure.
+    var message: String { Self.sentences[kind] ?? "Processing failed." }
+
+    static let sentences: [String: String] = [
+        "not_png": "The file is not a PNG image.",
+        "truncated": "The PNG file is cut short.",
+        "invalid_header": "The PNG header is invalid.",
+        "too_many_pixels": "The image has more pixels than this service processes.",
+        "corrupt": "The PNG data is corrupt.",
+        "unsupported": "This kind of PNG is not supported.",
+        "out_of_memory": "The image is too large to process.",
+        "encoding_failed": "The result could not be written.",
+        "missing": "The uploaded image no longer exists.",
+        "too_large": "The uploaded file is larger than this service processes.",
+        "dead_letter": "Processing failed on every attempt; the image was set aside for an administrator to retry.",
+        "malformed_message": "The processing request was malformed.",
+    ]
+
     static func missing(_ key: String) -> PermanentFailure {
-        PermanentFailure(kind: "missing", message: "The uploaded image \(key) no longer exists.")
+        PermanentFailure(kind: "missing", detail: "the object \(key) no longer exists")
     }
 
     static func tooLarge(_ limit: Int) -> PermanentFailure {
-        PermanentFailure(kind: "too_large", message: "The uploaded image is larger than \(limit) bytes.")
+        PermanentFailure(kind: "too_large", detail: "the object is larger than \(limit) bytes")
     }
 
     /// The last receive the queue allows failed too: the message goes to the dead-letter queue.
     static func gaveUp(attempts: Int, lastError: any Error) -> PermanentFailure {
-        PermanentFailure(
-            kind: "dead_letter",
-            message: "Processing failed \(attempts) times; the last error was: \(lastError). The request was moved to the dead-letter queue."
-        )
+        PermanentFailure(kind: "dead_letter", detail: "failed \(attempts) times; the last error was: \(lastError)")
     }
 
     static func malformedMessage(_ reason: String) -> PermanentFailure {
-        PermanentFailure(kind: "malformed_message", message: "The processing request is malformed: \(reason).")
-    }
-
-    /// Capitalised and ending with a full stop.
-    static func sentence(_ text: String) -> String {
-        guard let first = text.first else { return "Processing failed." }
-        let capitalised = first.uppercased() + text.dropFirst()
-        return capitalised.hasSuffix(".") ? capitalised : capitalised + "."
+        PermanentFailure(kind: "malformed_message", detail: reason)
     }
 }

@@ -19,7 +19,9 @@ struct UploadAPIMain {
         // It reads an object back only to compare a retry's bytes, which the lean transport does
         // by collecting it (docs/performance.md#the-lean-http-transport-processor-upload-api).
         let clients = PipelineClients(configuration: configuration.shared.pipeline, logger: logger, transport: NIOHTTPTransport())
-        var dependencies = UploadDependencies(store: clients.inputBucket, queue: clients.inputQueue, events: clients.processedQueue)
+        var dependencies = UploadDependencies(
+            store: clients.inputBucket, queue: clients.inputQueue, events: clients.processedQueue, ledger: clients.usageLedger
+        )
         dependencies.authenticator = .starting(configuration.access, logger: logger)
         let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
         await ServiceRunner.runAndExit(app, clients: clients, logger: logger)

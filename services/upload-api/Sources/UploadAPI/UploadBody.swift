@@ -110,6 +110,9 @@ final class UploadBodyStream: @unchecked Sendable {
             let chunk: ByteBuffer?
             do {
                 chunk = try await chunks.next()
+            } catch let idle as RequestBodyIdle {
+                finish()
+                throw .bodyIdle(seconds: Int(idle.timeout.components.seconds))
             } catch {
                 finish()
                 throw .malformed("the request body could not be read: \(error)")

@@ -10,6 +10,9 @@ import Prometheus
 
 /// `POST /upload`: validates a PNG from its bytes, then has ``UploadStore`` store, queue and
 /// announce it within the answer deadline of ``UploadsInFlight``, and answers 202 or the refusal.
+///
+/// Before a byte is stored: no more than ``UploadAdmission/limit`` uploads at once in this task
+/// (503), and the owner's ``DailyAllowance`` counted in the ``UsageLedger`` (429).
 struct UploadController: Sendable {
     let uploads: UploadStore
     let limits: ImageLimits
@@ -17,18 +20,29 @@ struct UploadController: Sendable {
     let inFlight: UploadsInFlight
     /// Who is uploading (AUTH_MODE): the owner of what is stored.
     var authenticator = Authenticator.none
+    /// Uploads this task takes at once.
+    var admission = UploadAdmission(limit: 32)
+    /// Each owner's uploads of the day, and what they may be.
+    var ledger: any UsageLedger
+    var allowance: DailyAllowance
+    /// The time the day of an upload is read from (a fixed one in tests).
+    var now: @Sendable () -> Date = { Date() }
 
     func addRoutes(to router: Router<ServiceRequestContext>) {
         let metrics = self.metrics
-        // One log line and the request metrics per upload, refusals (401 included) too.
+        // The request metrics per upload, refusals (401 included) too.
         router.group()
-            .add(middleware: RequestLogMiddleware("upload") { status, duration in
-                metrics.countRequest(status: status)
-                metrics.duration.record(duration)
-            })
+            .add(middleware: UploadMetricsMiddleware(metrics: metrics))
             .add(middleware: IdentityMiddleware(authenticator))
             .post("/upload") { request, context in
-                try await upload(request, context: context)
+                guard let response = try await admission.admit({ try await upload(request, context: context) }) else {
+                    context.logFields["error"] = "busy"
+                    throw APIError(
+                        .serviceUnavailable, code: "busy",
+                        message: "This server is taking as many uploads as it can; try again in a few seconds.", retryAfter: 2
+                    )
+                }
+                return response
             }
     }
 
@@ -56,6 +70,7 @@ struct UploadController: Sendable {
             }
             let header = try await checkHeader(of: body)
             logFields["dimensions"] = .string("\(header.width)x\(header.height)")
+            let day = try await countUpload(owner: owner, pixels: header.width * header.height)
             // A retry with the same key gets the same id, so the same object and (within SQS's
             // deduplication window) the same message: one image, however often it is sent.
             let imageID = idempotencyKey.map { IdempotencyKey.imageID(for: $0, owner: owner) } ?? ObjectKeys.newImageID()
@@ -102,6 +117,7 @@ struct UploadController: Sendable {
                         return
                     }
                     await uploads.announce(message, logger: workLogger)
+                    if outcome != .existing { await countBytes(size, owner: owner, on: day, logger: workLogger) }
                 }
             } catch is UploadsInFlight.DeadlinePassed {
                 logger.warning("S3 or SQS did not answer in time; the upload goes on in the background", metadata: ["key": .string(key)])
@@ -117,6 +133,34 @@ struct UploadController: Sendable {
         } catch let error as APIError {
             logFields["error"] = .string(error.code)
             throw error
+        }
+    }
+
+    /// Counts the upload in its owner's allowance of the day, or refuses it (429 until midnight
+    /// UTC) when it would not fit. A ledger that cannot be reached refuses too (503): an allowance
+    /// that cannot be checked is not given.
+    func countUpload(owner: String, pixels: Int) async throws -> UsageDay {
+        let now = self.now()
+        let day = UsageDay(now)
+        let refusedBy: DailyUsage?
+        do {
+            refusedBy = try await ledger.countUpload(owner: owner, on: day, pixels: pixels, within: allowance)
+        } catch {
+            throw APIError.unavailable("The usage count", retryAfter: 10)
+        }
+        guard let usage = refusedBy else { return day }
+        let retryAfter = Int(day.end.timeIntervalSince(now).rounded(.up))
+        throw UploadRefusal.dailyAllowanceSpent(
+            spentOn: usage.exhausted(by: pixels, of: allowance), usage: usage, allowance: allowance, retryAfter: retryAfter
+        )
+    }
+
+    /// Adds a stored upload's bytes to its owner's count; a failure is logged (the upload stands).
+    func countBytes(_ bytes: Int, owner: String, on day: UsageDay, logger: Logger) async {
+        do {
+            try await ledger.countBytes(bytes, owner: owner, on: day)
+        } catch {
+            logger.warning("the upload's bytes were not counted", metadata: ["error": "\(error)"])
         }
     }
 

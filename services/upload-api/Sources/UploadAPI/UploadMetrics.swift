@@ -1,3 +1,4 @@
+import Hummingbird
 import PipelineService
 import Prometheus
 
@@ -21,5 +22,27 @@ struct UploadMetrics: Sendable {
     func countRequest(status: Int) {
         registry.makeCounter(descriptor: .named("upload_requests_total", help: "Upload requests by answer status."), labels: [("status", String(status))])
             .increment()
+    }
+}
+
+/// Records each upload request's status and duration, refusals (401 included) too.
+struct UploadMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: UploadMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            record(status: Int(response.status.code), since: started)
+            return response
+        } catch {
+            record(status: (error as? any HTTPResponseError).map { Int($0.status.code) } ?? 500, since: started)
+            throw error
+        }
+    }
+
+    private func record(status: Int, since started: ContinuousClock.Instant) {
+        metrics.countRequest(status: status)
+        metrics.duration.record(ContinuousClock.now - started)
     }
 }

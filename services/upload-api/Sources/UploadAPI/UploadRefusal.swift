@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PipelineContract
 import PipelineService
 
 /// Every reason an upload is refused; each maps to a status and a JSON `{"error", "message"}`.
@@ -17,6 +18,10 @@ enum UploadRefusal: Error, Equatable {
     case invalidIdempotencyKey
     /// The key names an upload with other bytes (or another file name) than this one.
     case idempotencyKeyReused
+    /// The body stopped arriving (BODY_IDLE_SECONDS without a byte).
+    case bodyIdle(seconds: Int)
+    /// The owner's allowance of the day is spent (`spentOn`: uploads, bytes or pixels).
+    case dailyAllowanceSpent(spentOn: String, usage: DailyUsage, allowance: DailyAllowance, retryAfter: Int)
 
     var apiError: APIError {
         switch self {
@@ -48,6 +53,19 @@ enum UploadRefusal: Error, Equatable {
             APIError(
                 .badRequest, code: "invalid_idempotency_key",
                 message: "The Idempotency-Key header must be 1 to \(IdempotencyKey.maxLength) printable ASCII characters."
+            )
+        case .bodyIdle(let seconds):
+            APIError(
+                .requestTimeout, code: "body_timeout",
+                message: "No byte of the upload arrived for \(seconds) seconds; nothing was stored. Send it again."
+            )
+        case .dailyAllowanceSpent(let spentOn, let usage, let allowance, let retryAfter):
+            APIError.tooManyRequests(
+                code: "daily_limit_reached",
+                message: "Today's allowance is spent (\(spentOn)): \(usage.uploads) of \(allowance.uploads) uploads, "
+                    + "\(Self.megabytes(usage.bytes)) of \(Self.megabytes(allowance.bytes)), "
+                    + "\(Self.megapixels(usage.pixels)) of \(Self.megapixels(allowance.pixels)) megapixels. It renews at midnight UTC.",
+                retryAfter: retryAfter
             )
         case .idempotencyKeyReused:
             APIError(

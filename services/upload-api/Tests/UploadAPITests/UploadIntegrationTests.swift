@@ -20,7 +20,9 @@ import Testing
         try await TestPipeline.run("it-upload") { environment, configuration, clients in
             let app = buildApplication(
                 configuration: try UploadAPIConfiguration(environment: environment),
-                dependencies: UploadDependencies(store: clients.inputBucket, queue: clients.inputQueue, events: clients.processedQueue),
+                dependencies: UploadDependencies(
+                    store: clients.inputBucket, queue: clients.inputQueue, events: clients.processedQueue, ledger: clients.usageLedger
+                ),
                 logger: Logger(label: "test")
             )
             let png = TestPNG.make(width: 16, height: 9)
@@ -72,7 +74,9 @@ import Testing
             uploadAPI.limits = ImageLimits(maxUploadBytes: 20 << 20)
             let app = buildApplication(
                 configuration: uploadAPI,
-                dependencies: UploadDependencies(store: clients.inputBucket, queue: clients.inputQueue, events: clients.processedQueue),
+                dependencies: UploadDependencies(
+                    store: clients.inputBucket, queue: clients.inputQueue, events: clients.processedQueue, ledger: clients.usageLedger
+                ),
                 logger: Logger(label: "test")
             )
             // A valid header, then filler: the API checks the header; the bytes after it are the image's business.

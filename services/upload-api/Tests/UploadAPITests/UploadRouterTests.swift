@@ -11,7 +11,7 @@ import Testing
 /// The upload API's router as built: 405 with `Allow`, nosniff, control characters, CORS, the
 /// operational routes.
 @Suite struct UploadRouterTests {
-    @Test(arguments: ["/upload", "/healthz", "/readyz", "/metrics", "/openapi.yaml"])
+    @Test(arguments: ["/upload", "/healthz", "/openapi.yaml"])
     func anUndeclaredMethodIs405WithAllow(_ path: String) async throws {
         let harness = try UploadHarness()
         for method in [HTTPRequest.Method("TRACE")!, .put, .delete] {
@@ -75,8 +75,13 @@ import Testing
         let harness = try UploadHarness()
         try await harness.send("/upload", headers: [.contentType: "image/png"], body: TestPNG.make(width: 1, height: 1)) { _ in }
         try await harness.send("/healthz", method: .get) { response in #expect(response.status == .ok) }
-        try await harness.send("/readyz", method: .get) { response in #expect(response.status == .ok) }
-        try await harness.send("/metrics", method: .get) { response in
+        // Readiness details and metrics are the ops port's only: the public port tells nothing more.
+        for path in ["/readyz", "/metrics", "/metrics/", "//metrics"] {
+            try await harness.send(path, method: .get) { response in #expect(response.status == .notFound, "\(path) on the public port") }
+        }
+        try await harness.sendOps("/healthz") { response in #expect(response.status == .ok) }
+        try await harness.sendOps("/readyz") { response in #expect(response.status == .ok) }
+        try await harness.sendOps("/metrics") { response in
             let text = String(buffer: response.body)
             #expect(text.contains(#"upload_requests_total{status="202"} 1"#))
             #expect(text.contains("upload_bytes_received_total"))
@@ -89,9 +94,15 @@ import Testing
         harness.queue.fail(.reachability)
         let notReady = try UploadHarness()
         notReady.queue.fail(.reachability)
-        try await notReady.send("/readyz", method: .get) { response in
+        try await notReady.sendOps("/readyz") { response in
             #expect(response.status == .serviceUnavailable)
             #expect(String(buffer: response.body).contains("sqs"))
+        }
+        let noLedger = try UploadHarness()
+        noLedger.ledger.fail()
+        try await noLedger.sendOps("/readyz") { response in
+            #expect(response.status == .serviceUnavailable)
+            #expect(String(buffer: response.body).contains("dynamodb"))
         }
     }
 }

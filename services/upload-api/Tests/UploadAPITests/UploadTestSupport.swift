@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import PipelineContract
 import PipelineIdentity
+import PipelineService
 import PipelineSettings
 import PipelineTestSupport
 import Testing
@@ -18,6 +19,7 @@ struct UploadHarness {
     let queue = InMemoryMessageQueue(name: "new-image-input.fifo")
     let events = InMemoryMessageQueue(name: "new-image-processed.fifo")
     let metrics = UploadMetrics()
+    let ledger = InMemoryUsageLedger()
     var configuration: UploadAPIConfiguration
     /// How long a request waits for the store and the queue.
     var answerDeadline: Duration = .seconds(30)
@@ -31,13 +33,24 @@ struct UploadHarness {
         configuration.limits = ImageLimits(maxUploadBytes: maxUploadBytes, maxPixels: maxPixels)
     }
 
-    var application: some ApplicationProtocol {
-        var dependencies = UploadDependencies(
-            store: store, queue: queue, events: events, metrics: metrics,
-            inFlight: UploadsInFlight(answerDeadline: answerDeadline, logger: Logger(label: "test"))
-        )
+    var dependencies: UploadDependencies {
+        var dependencies = UploadDependencies(store: store, queue: queue, events: events, ledger: ledger)
+        dependencies.metrics = metrics
+        dependencies.inFlight = UploadsInFlight(answerDeadline: answerDeadline, logger: Logger(label: "test"))
         dependencies.authenticator = authenticator
-        return buildApplication(configuration: configuration, dependencies: dependencies, logger: Logger(label: "test"))
+        return dependencies
+    }
+
+    var application: some ApplicationProtocol {
+        buildApplication(configuration: configuration, dependencies: dependencies, logger: Logger(label: "test"))
+    }
+
+    /// Sends one request to the ops port's routes (readiness details, metrics).
+    func sendOps(_ uri: String, method: HTTPRequest.Method = .get, check: @escaping @Sendable (TestResponse) throws -> Void) async throws {
+        let router = ServiceStartup.opsRouter(readiness: readinessProbe(dependencies), metrics: metrics.registry)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: uri, method: method) { response in try check(response) }
+        }
     }
 
     /// Sends one request and hands the response to `check`.

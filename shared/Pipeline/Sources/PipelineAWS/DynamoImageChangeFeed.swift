@@ -183,8 +183,10 @@ public struct DynamoImageChangeFeed: ImageChangeFeed {
     }
 
     /// The change a record tells, or nil for one without a whole image (moto writes a key-only
-    /// INSERT before an update that creates its item).
+    /// INSERT before an update that creates its item) or of a usage count.
     static func change(_ record: DynamoStreamRecord) -> ImageTableChange? {
+        // The owners' daily counts live in the same table; their changes are nobody's images.
+        if record.keys[ImageAttribute.imageID]?.stringValue?.hasPrefix(ImageTableSchema.usageKeyPrefix) == true { return nil }
         if record.eventName == "REMOVE" {
             let owner = record.oldImage?[ImageAttribute.owner]?.stringValue
             return record.keys[ImageAttribute.imageID]?.stringValue.map { .removed(imageID: $0, owner: owner) }

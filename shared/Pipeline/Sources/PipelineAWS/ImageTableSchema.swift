@@ -20,6 +20,9 @@ public enum ImageTableSchema {
     /// The stream carries each item as it is after a change, and before (so that an expired
     /// item's removal names its owner, and goes to that owner's pages only).
     public static let streamView = "NEW_AND_OLD_IMAGES"
+    /// The keys of the owners' daily upload counts (``DynamoUsageLedger``), which share the table
+    /// but are no images: `usage|{day}|{owner}` never parses as an image id.
+    public static let usageKeyPrefix = "usage|"
 
     public static func definition(table: String) -> DynamoTableDefinition {
         DynamoTableDefinition(

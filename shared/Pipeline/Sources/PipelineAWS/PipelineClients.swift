@@ -20,6 +20,8 @@ public struct PipelineClients: Sendable {
     public let inputQueue: SQSMessageQueue
     public let processedQueue: SQSMessageQueue
     public let imageTable: DynamoImageTable
+    /// The owners' daily upload counts, in the image table.
+    public let usageLedger: DynamoUsageLedger
 
     /// - Parameter transport: AsyncHTTPClient's by default; a service that never streams an
     ///   object can pass the leaner ``NIOHTTPTransport``.
@@ -34,6 +36,7 @@ public struct PipelineClients: Sendable {
         inputQueue = SQSMessageQueue(sqs: sqs, name: configuration.inputQueue)
         processedQueue = SQSMessageQueue(sqs: sqs, name: configuration.processedQueue)
         imageTable = DynamoImageTable(dynamo: dynamo, table: configuration.imageTable)
+        usageLedger = DynamoUsageLedger(dynamo: dynamo, table: configuration.imageTable)
     }
 
     /// The image table's changes, from its stream.

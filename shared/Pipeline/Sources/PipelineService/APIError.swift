@@ -8,7 +8,7 @@ public struct APIError: HTTPResponseError, Sendable {
     public var code: String
     /// A short sentence for people.
     public var message: String
-    /// Seconds after which trying again makes sense (503).
+    /// Seconds after which trying again makes sense (429, 503).
     public var retryAfter: Int?
     /// More headers for the answer (`WWW-Authenticate` on a 401).
     public var headers: HTTPFields = [:]
@@ -32,6 +32,11 @@ public struct APIError: HTTPResponseError, Sendable {
 
     public static func notFound(_ what: String) -> APIError {
         APIError(.notFound, code: "not_found", message: "\(what) was not found.")
+    }
+
+    /// A limit was reached; `retryAfter` says when it frees up.
+    public static func tooManyRequests(code: String, message: String, retryAfter: Int) -> APIError {
+        APIError(.tooManyRequests, code: code, message: message, retryAfter: max(1, retryAfter))
     }
 
     public static func unavailable(_ what: String, retryAfter: Int = 5) -> APIError {

@@ -13,4 +13,10 @@ extension HTTPField.Name {
     public static var amznOIDCData: Self { Self("x-amzn-oidc-data")! }
     /// The identity provider's access token, which the load balancer passes on with the header above.
     public static var amznOIDCAccessToken: Self { Self("x-amzn-oidc-accesstoken")! }
+    /// The addresses a request passed through, each proxy appending its peer's.
+    public static var xForwardedFor: Self { Self("X-Forwarded-For")! }
+    /// The scheme the client used with the load balancer.
+    public static var xForwardedProto: Self { Self("X-Forwarded-Proto")! }
+    /// What one archive download holds at most (`images=…, bytes=…`).
+    public static var xArchiveLimits: Self { Self("X-Archive-Limits")! }
 }

@@ -21,10 +21,31 @@ public final class RequestLogFields: Sendable {
 /// A request context whose routes can add to their request's log line.
 public protocol RequestLogContext: RequestContext {
     var logFields: RequestLogFields { get }
+    /// The connection's peer address, if known.
+    var peerAddress: String? { get }
+}
+
+/// Who sent a request: the address the trusted proxies saw, never what the client wrote itself.
+public enum ClientAddress {
+    /// With `trustedProxyHops` proxies in front, each appending its peer to `X-Forwarded-For`, the
+    /// client is the entry the outermost appended: the `trustedProxyHops`-th from the end. Entries
+    /// before it are the client's own words (a forged header lands there). With no proxy, or a
+    /// header shorter than the chain, the connection's peer.
+    public static func of(forwardedFor: String?, peer: String?, trustedProxyHops: Int) -> String {
+        if trustedProxyHops > 0, let forwardedFor {
+            let entries = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            if entries.count >= trustedProxyHops {
+                let entry = entries[entries.count - trustedProxyHops]
+                if !entry.isEmpty, entry.count <= 64 { return entry }
+            }
+        }
+        return peer ?? "-"
+    }
 }
 
 /// Writes one log line per request when it is answered, errors included: method, path, status,
-/// duration and whatever the route added to ``RequestLogContext/logFields``; and hands status and
+/// duration, the client's address (``ClientAddress``) and owner (`-` before or without sign-in),
+/// and whatever the route added to ``RequestLogContext/logFields``; and hands status and
 /// duration to `record`, for the service's request metrics. Not Hummingbird's
 /// `LogRequestsMiddleware`, which logs a request as it arrives, without its status or duration.
 public struct RequestLogMiddleware<Context: RequestLogContext>: RouterMiddleware {
@@ -32,13 +53,16 @@ public struct RequestLogMiddleware<Context: RequestLogContext>: RouterMiddleware
     let message: Logger.Message
     let quietPaths: Set<String>
     let record: Record?
+    let trustedProxyHops: Int
 
     /// - Parameters:
     ///   - quietPaths: paths logged at debug level rather than info (health checks, scrapes).
+    ///   - trustedProxyHops: TRUSTED_PROXY_HOPS, how the client's address is read.
     ///   - record: gets each request's status and duration.
-    public init(_ message: Logger.Message = "request", quietPaths: Set<String> = [], record: Record? = nil) {
+    public init(_ message: Logger.Message = "request", quietPaths: Set<String> = [], trustedProxyHops: Int = 0, record: Record? = nil) {
         self.message = message
         self.quietPaths = quietPaths
+        self.trustedProxyHops = trustedProxyHops
         self.record = record
     }
 
@@ -60,6 +84,11 @@ public struct RequestLogMiddleware<Context: RequestLogContext>: RouterMiddleware
         let elapsed = ContinuousClock.now - started
         record?(status, elapsed)
         var metadata = fields.all
+        let forwardedFor = request.headers[.xForwardedFor]
+        metadata["client"] = .string(ClientAddress.of(forwardedFor: forwardedFor, peer: context.peerAddress, trustedProxyHops: trustedProxyHops))
+        // The whole chain too, when there is one: a client's own entries show a forgery attempt.
+        if let forwardedFor { metadata["forwarded_for"] = .string(String(forwardedFor.prefix(256))) }
+        if metadata["owner"] == nil { metadata["owner"] = "-" }
         metadata["method"] = .string(request.method.rawValue)
         metadata["path"] = .string(request.uri.path)
         metadata["status"] = .stringConvertible(status)

@@ -3,16 +3,22 @@ import Hummingbird
 import Prometheus
 
 extension Router {
+    /// Adds `GET /healthz`: the process is up, and nothing more (what the public port tells).
+    public func addHealthRoute() {
+        get("/healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
+    }
+
     /// Adds `GET /healthz` (the process is up), `GET /readyz` (its dependencies answer; 503 with
-    /// the reasons when not) and `GET /metrics` (Prometheus text format).
+    /// the reasons when not) and `GET /metrics` (Prometheus text format): the ops port's routes
+    /// (the processor's only port is one).
     ///
     /// - Parameter beforeScrape: sets gauges that are read from state rather than kept up to date.
     public func addOperationalRoutes(
         readiness: ReadinessProbe, metrics: PrometheusCollectorRegistry, beforeScrape: (@Sendable () async -> Void)? = nil
     ) {
-        get("/healthz") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
-        }
+        addHealthRoute()
         get("/readyz") { _, _ in
             let failures = await readiness.failures()
             let encoder = JSONEncoder()

@@ -6,6 +6,8 @@ import Hummingbird
 /// - `X-Content-Type-Options: nosniff` on everything: the image routes serve user bytes, which a
 ///   browser must never reinterpret as script or HTML.
 /// - An optional `Content-Security-Policy` (the notifier's page).
+/// - `Strict-Transport-Security` on answers to requests the load balancer received over HTTPS
+///   (`X-Forwarded-Proto: https`): browsers then never use plain HTTP for the site again.
 /// - A path holding NUL or another control character, raw or percent-encoded, is refused with
 ///   400 before any route sees it: file lookups must never meet such a name.
 public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -29,6 +31,9 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
         }
         response.headers[.xContentTypeOptions] = "nosniff"
         if let contentSecurityPolicy { response.headers[.contentSecurityPolicy] = contentSecurityPolicy }
+        if request.headers[.xForwardedProto]?.lowercased() == "https" {
+            response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains"
+        }
         return response
     }
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import PipelineIdentity
 
 /// The request context of the pipeline's services.
@@ -12,8 +13,14 @@ public struct ServiceRequestContext: CallerContext {
     public let logFields = RequestLogFields()
     /// Who is asking (``IdentityMiddleware``); nil on routes that need no identity.
     public var caller: Caller?
+    /// The connection's peer (a proxy's address behind the load balancer).
+    public let peerAddress: String?
+    /// The request's connection, which a long response closes when its client stops reading.
+    public let connection: any Channel
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        connection = source.channel
+        peerAddress = source.channel.remoteAddress?.ipAddress
     }
 }

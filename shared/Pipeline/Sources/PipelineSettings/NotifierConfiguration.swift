@@ -17,9 +17,46 @@ public struct NotifierConfiguration: ServiceConfiguration {
 
     /// AUTH_MODE and its companions: who may call, and who sees everything.
     public var access: AccessConfiguration
+    /// OPS_PORT, the HTTP server's timeouts, TRUSTED_PROXY_HOPS.
+    public var web: WebServerSettings
+    /// EVENT_STREAMS_PER_OWNER and EVENT_STREAMS_PER_TASK: open event streams allowed (429 past them).
+    public var eventStreams: StreamLimits
+    /// ZIP_MAX_IMAGES and ZIP_MAX_BYTES: what one `results.zip` holds at most (the newest first).
+    public var zipLimits: ZipLimits
+
+    /// How many event streams may be open at once.
+    public struct StreamLimits: Sendable, Equatable {
+        public var perOwner: Int
+        public var perTask: Int
+
+        public init(perOwner: Int = 10, perTask: Int = 1_000) {
+            self.perOwner = perOwner
+            self.perTask = perTask
+        }
+    }
+
+    /// What one archive of results holds at most.
+    public struct ZipLimits: Sendable, Equatable {
+        public var images: Int
+        public var bytes: Int
+
+        public init(images: Int = 500, bytes: Int = 1 << 30) {
+            self.images = images
+            self.bytes = bytes
+        }
+    }
 
     public init(environment: EnvironmentVariables) throws(ConfigurationError) {
         shared = try SharedConfiguration(environment: environment, defaultPort: 8080)
+        web = try WebServerSettings(environment: environment, httpPort: shared.httpPort)
+        eventStreams = StreamLimits(
+            perOwner: try environment.int("EVENT_STREAMS_PER_OWNER", default: 10, range: 1...100_000),
+            perTask: try environment.int("EVENT_STREAMS_PER_TASK", default: 1_000, range: 1...1_000_000)
+        )
+        zipLimits = ZipLimits(
+            images: try environment.int("ZIP_MAX_IMAGES", default: 500, range: 1...1_000_000),
+            bytes: try environment.int("ZIP_MAX_BYTES", default: 1 << 30, range: 1...(1 << 40))
+        )
         _ = try environment.url("PUBLIC_UPLOAD_URL")  // validates it when set; used as written
         publicUploadURL = environment.string("PUBLIC_UPLOAD_URL", default: "http://localhost:8081/upload")
         maxUploadBytes = try ImageLimits(environment: environment).maxUploadBytes

@@ -13,10 +13,24 @@ public struct UploadAPIConfiguration: ServiceConfiguration {
 
     /// AUTH_MODE and its companions: who may call, and who sees everything.
     public var access: AccessConfiguration
+    /// OPS_PORT, the HTTP server's timeouts, TRUSTED_PROXY_HOPS.
+    public var web: WebServerSettings
+    /// MAX_UPLOADS_IN_PROGRESS: uploads one task takes at once (each holds up to one 5 MiB part);
+    /// past it, 503 with Retry-After, so a burst waits instead of exhausting the task's memory.
+    public var maxUploadsInProgress: Int
+    /// UPLOADS_PER_OWNER_PER_DAY, UPLOAD_BYTES_PER_OWNER_PER_DAY, PIXELS_PER_OWNER_PER_DAY.
+    public var dailyAllowance: DailyAllowance
 
     public init(environment: EnvironmentVariables) throws(ConfigurationError) {
         shared = try SharedConfiguration(environment: environment, defaultPort: 8081)
         limits = try ImageLimits(environment: environment)
+        web = try WebServerSettings(environment: environment, httpPort: shared.httpPort)
+        maxUploadsInProgress = try environment.int("MAX_UPLOADS_IN_PROGRESS", default: 32, range: 1...100_000)
+        dailyAllowance = DailyAllowance(
+            uploads: try environment.int("UPLOADS_PER_OWNER_PER_DAY", default: 1_000, range: 1...100_000_000),
+            bytes: try environment.int("UPLOAD_BYTES_PER_OWNER_PER_DAY", default: 2 << 30, range: 1...(1 << 50)),
+            pixels: try environment.int("PIXELS_PER_OWNER_PER_DAY", default: 5_000_000_000, range: 1...(1 << 50))
+        )
         access = try AccessConfiguration(environment: environment, region: shared.pipeline.aws.region)
         corsAllowedOrigins = environment.string("CORS_ALLOWED_ORIGINS", default: "http://localhost:8080,http://127.0.0.1:8080")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

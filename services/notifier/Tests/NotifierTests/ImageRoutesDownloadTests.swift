@@ -3,6 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import PipelineContract
+import PipelineService
+import PipelineSettings
 import PipelineTestSupport
 import Testing
 
@@ -58,6 +60,32 @@ import Testing
                 #expect(entries.allSatisfy { $0.method == 0 })
                 let bodies = Set(entries.map(\.data))
                 #expect(bodies == [[1, 2, 3], big, [4]])
+            }
+        }
+    }
+
+    @Test func theArchiveStopsAtItsLimitsAndSaysSo() async throws {
+        var harness = try NotifierHarness()
+        for id in [id1, id2, id3] {
+            try await harness.upload(id, "a.png")
+            try await harness.process(id, "a.png", bytes: [1, 2, 3])
+        }
+        for (limits, results) in [(NotifierConfiguration.ZipLimits(images: 2, bytes: 1 << 20), 2), (.init(images: 100, bytes: 4), 1), (.init(images: 3, bytes: 9), 3)] {
+            harness.configuration.zipLimits = limits
+            try await harness.application.test(.router) { client in
+                try await client.execute(uri: "/api/results.zip", method: .get) { response in
+                    #expect(response.headers[.xArchiveLimits] == "images=\(limits.images), bytes=\(limits.bytes)")
+                    let entries = try ZipReader.entries(Array(response.body.readableBytesView))
+                    let pngs = entries.filter { $0.name.hasSuffix(".png") }
+                    #expect(pngs.count == results, "\(limits)")
+                    let note = entries.first { $0.name == "MORE-RESULTS.txt" }
+                    if results < 3 {
+                        let text = String(decoding: try #require(note).data, as: UTF8.self)
+                        #expect(text.contains("your \(results) newest results"))
+                    } else {
+                        #expect(note == nil, "everything fits: no note")
+                    }
+                }
             }
         }
     }

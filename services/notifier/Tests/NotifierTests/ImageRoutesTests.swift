@@ -81,10 +81,16 @@ import Testing
                 #expect(body["upload_url"] as? String == "http://localhost:8081/upload")
             }
             try await client.execute(uri: "/healthz", method: .get) { response in #expect(response.status == .ok) }
-            try await client.execute(uri: "/readyz", method: .get) { response in #expect(response.status == .ok) }
             try await client.execute(uri: "/api/refresh", method: .post) { response in
                 #expect(response.status == .notFound, "the table is the index: nothing to refresh")
             }
+            // Readiness details and metrics are the ops port's only.
+            for path in ["/readyz", "/metrics", "/metrics/", "//metrics"] {
+                try await client.execute(uri: path, method: .get) { response in #expect(response.status == .notFound, "\(path)") }
+            }
+        }
+        try await harness.opsApplication.test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in #expect(response.status == .ok) }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
                 #expect(text.contains("notifier_sse_clients"))
@@ -128,7 +134,9 @@ import Testing
             try await client.execute(uri: "/api/images/\(mine)", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
             }
-            harness.table.fail(.reachability)
+        }
+        harness.table.fail(.reachability)
+        try await harness.opsApplication.test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(String(buffer: response.body).contains("dynamodb"))

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import PipelineContract
 import PipelineIdentity
+import PipelineService
 import PipelineSettings
 import PipelineTestSupport
 
@@ -20,7 +21,7 @@ struct NotifierHarness {
     let inputDeadLetters = InMemoryMessageQueue(name: "new-image-input-dlq.fifo")
     let table = InMemoryImageTable()
     let dependencies: NotifierDependencies
-    let configuration: NotifierConfiguration
+    var configuration: NotifierConfiguration
 
     /// - Parameter authenticator: who may call (AUTH_MODE=none unless a test signs in).
     init(heartbeat: Duration = .seconds(15), authenticator: Authenticator = .none) throws {
@@ -32,7 +33,10 @@ struct NotifierHarness {
         dependencies.eventWaitSeconds = 1
         dependencies.authenticator = authenticator
         self.dependencies = dependencies
-        configuration = try NotifierConfiguration(environment: EnvironmentVariables(["AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t"]))
+        // The ops port on a port of the system's choosing, so that tests running at once never meet.
+        configuration = try NotifierConfiguration(
+            environment: EnvironmentVariables(["AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "OPS_PORT": "0"])
+        )
     }
 
     var hub: ImageChangeHub { dependencies.hub }
@@ -45,6 +49,15 @@ struct NotifierHarness {
 
     var application: some ApplicationProtocol {
         buildApplication(configuration: configuration, dependencies: dependencies, logger: Logger(label: "test"))
+    }
+
+    /// The ops port's routes (readiness details, metrics) as an application under test.
+    var opsApplication: some ApplicationProtocol {
+        let hub = dependencies.hub
+        let metrics = dependencies.metrics
+        return Application(router: ServiceStartup.opsRouter(
+            readiness: readinessProbe(dependencies), metrics: metrics.registry, beforeScrape: { await metrics.update(from: hub) }
+        ))
     }
 
     /// How an event reaches the table: applied directly, as if a notifier had applied it, or sent
@@ -67,7 +80,10 @@ struct NotifierHarness {
         let key = "\(id)_\(name)"
         try await processed.put(key: "processed_\(key)", body: ByteBuffer(bytes: bytes), contentType: "image/png")
         try await deliver(
-            ImageEvent(imageID: id, originalKey: key, processedKey: "processed_\(key)", status: .processed, width: 2, height: 2, owner: owner), via: route
+            ImageEvent(
+                imageID: id, originalKey: key, processedKey: "processed_\(key)", status: .processed, width: 2, height: 2, processedSize: bytes.count,
+                owner: owner
+            ), via: route
         )
     }
 

@@ -28,7 +28,7 @@ struct UploadHarness {
 
     init(maxUploadBytes: Int = 1 << 20, maxPixels: Int = 1_000_000) throws {
         configuration = try UploadAPIConfiguration(
-            environment: EnvironmentVariables(["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"])
+            environment: EnvironmentVariables(["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "OPS_PORT": "0"])
         )
         configuration.limits = ImageLimits(maxUploadBytes: maxUploadBytes, maxPixels: maxPixels)
     }

@@ -16,7 +16,8 @@ public struct RequestBodyIdle: Error, Sendable, CustomStringConvertible {
 ///   ``RequestBodyIdle``, which reaches the route reading it (the upload answers 408 and undoes
 ///   its work) while the connection can still carry the answer.
 ///
-/// Only a timestamp is written per body part; one timer per connection checks it.
+/// Only a timestamp is written per body part; one timer per connection checks it. Times are
+/// the event loop's (`EventLoop.now`), so tests drive them on an embedded loop.
 final class RequestDeadlinesHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -25,7 +26,7 @@ final class RequestDeadlinesHandler: ChannelInboundHandler, RemovableChannelHand
     let bodyIdleTimeout: TimeAmount
     private var awaitingFirstHead = true
     private var readingBody = false
-    private var lastBodyPart = NIODeadline.now()
+    private var lastBodyPart = NIODeadline.uptimeNanoseconds(0)
     private var timer: Scheduled<Void>?
 
     init(headerTimeout: TimeAmount, bodyIdleTimeout: TimeAmount) {
@@ -34,11 +35,11 @@ final class RequestDeadlinesHandler: ChannelInboundHandler, RemovableChannelHand
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { schedule(context, at: .now() + headerTimeout) }
+        if context.channel.isActive { schedule(context, at: context.eventLoop.now + headerTimeout) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if timer == nil, awaitingFirstHead { schedule(context, at: .now() + headerTimeout) }
+        if timer == nil, awaitingFirstHead { schedule(context, at: context.eventLoop.now + headerTimeout) }
         context.fireChannelActive()
     }
 
@@ -47,11 +48,11 @@ final class RequestDeadlinesHandler: ChannelInboundHandler, RemovableChannelHand
         case .head:
             awaitingFirstHead = false
             readingBody = true
-            lastBodyPart = .now()
+            lastBodyPart = context.eventLoop.now
             cancelTimer()
             schedule(context, at: lastBodyPart + bodyIdleTimeout)
         case .body:
-            lastBodyPart = .now()
+            lastBodyPart = context.eventLoop.now
         case .end:
             readingBody = false
             cancelTimer()
@@ -82,7 +83,7 @@ final class RequestDeadlinesHandler: ChannelInboundHandler, RemovableChannelHand
             context.close(promise: nil)
         } else if readingBody {
             let idleUntil = lastBodyPart + bodyIdleTimeout
-            guard idleUntil <= .now() else { return schedule(context, at: idleUntil) }
+            guard idleUntil <= context.eventLoop.now else { return schedule(context, at: idleUntil) }
             readingBody = false
             let seconds = bodyIdleTimeout.nanoseconds / 1_000_000_000
             context.fireErrorCaught(RequestBodyIdle(timeout: .seconds(seconds)))

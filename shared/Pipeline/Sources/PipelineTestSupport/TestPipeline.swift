@@ -18,6 +18,8 @@ public enum TestPipeline {
         environment.values["INPUT_QUEUE"] = "\(prefix)-in-\(suffix).fifo"
         environment.values["PROCESSED_QUEUE"] = "\(prefix)-out-\(suffix).fifo"
         environment.values["IMAGE_TABLE"] = "\(prefix)-images-\(suffix)"
+        // A service under test opens its ops port where the system chooses: tests never meet there.
+        environment.values["OPS_PORT"] = "0"
         return environment
     }
 

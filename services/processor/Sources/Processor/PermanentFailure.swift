@@ -1,4 +1,5 @@
 import ImageEngine
+import PipelineContract
 
 /// A failure that trying again cannot mend: the image is marked failed and its message deleted.
 ///
@@ -10,10 +11,14 @@ struct PermanentFailure: Error, Equatable {
     var kind: String
     /// What happened, in the words of whatever failed: for the log only.
     var detail: String
+    /// The short human sentence shown: the kind's own (``sentences``), or one built only from
+    /// fixed words and the configured number of attempts (``gaveUp(attempts:lastError:)``).
+    var message: String
 
-    init(kind: String, detail: String) {
+    init(kind: String, detail: String, message: String? = nil) {
         self.kind = kind
         self.detail = detail
+        self.message = message ?? Self.sentences[kind] ?? "Processing failed."
     }
 
     init(_ error: ImageEngineError) {
@@ -30,9 +35,6 @@ struct PermanentFailure: Error, Equatable {
         self.init(kind: kind, detail: error.description)
     }
 
-    /// The short human sentence shown for this kind of failure.
-    var message: String { Self.sentences[kind] ?? "Processing failed." }
-
     static let sentences: [String: String] = [
         "not_png": "The file is not a PNG image.",
         "truncated": "The PNG file is cut short.",
@@ -44,7 +46,6 @@ struct PermanentFailure: Error, Equatable {
         "encoding_failed": "The result could not be written.",
         "missing": "The uploaded image no longer exists.",
         "too_large": "The uploaded file is larger than this service processes.",
-        "dead_letter": "Processing failed on every attempt; the image was set aside for an administrator to retry.",
         "malformed_message": "The processing request was malformed.",
     ]
 
@@ -57,8 +58,17 @@ struct PermanentFailure: Error, Equatable {
     }
 
     /// The last receive the queue allows failed too: the message goes to the dead-letter queue.
+    /// The sentence names the attempts (the queue's setting) and what kept failing, in fixed words.
     static func gaveUp(attempts: Int, lastError: any Error) -> PermanentFailure {
-        PermanentFailure(kind: "dead_letter", detail: "failed \(attempts) times; the last error was: \(lastError)")
+        let cause = switch lastError {
+        case is ObjectStoreError: "the image store could not be read or written"
+        case is MessageQueueError: "the queue could not be reached"
+        default: "the processor could not finish it"
+        }
+        return PermanentFailure(
+            kind: "dead_letter", detail: "failed \(attempts) times; the last error was: \(lastError)",
+            message: "Processing failed \(attempts) times (\(cause)); the image was set aside for an administrator to send again."
+        )
     }
 
     static func malformedMessage(_ reason: String) -> PermanentFailure {

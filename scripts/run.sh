@@ -93,7 +93,7 @@ cat <<TXT
 The pipeline is running.
   page        http://127.0.0.1:8080/     (drop PNGs there)
   upload API  http://127.0.0.1:8081/upload   e.g. curl -F image=@photo.png http://127.0.0.1:8081/upload
-  processor   http://127.0.0.1:8082/metrics
+  ops ports   http://127.0.0.1:9081/readyz, :9080/metrics, ... (readiness details and metrics; the processor's on :8082)
   emulator    $AWS_ENDPOINT_URL (moto, strict SigV4; keys in .run/emulator.env)
   logs        .run/logs/  (upload-api.log, processor.log, notifier.log), emulator: .run/moto.log
 Press Ctrl-C to stop everything.

@@ -52,7 +52,7 @@ from benchlib import child_cpu_seconds, cpu_ms
 from pipeline_testing.aws import list_keys, queue_counts
 from pipeline_testing.notifier import states_by_id
 from pipeline_testing.pngs import small_png
-from pipeline_testing.stack import ROOT, emulator_environment
+from pipeline_testing.stack import BENCH_LIMITS, ROOT, emulator_environment
 from pipeline_testing.stacks import StackFactory, find_testdata
 from pipeline_testing.waiting import metric
 
@@ -173,7 +173,7 @@ def main() -> int:
 
     factory = StackFactory(bin_dir)
     try:
-        stack = factory.new()
+        stack = factory.new(service_env=BENCH_LIMITS)
         stack.log_dir = ROOT / ".run" / "bench" / "logs"
         stack.start("upload-api", "processor", "notifier")
         pids = {name: stack.processes[name].pid for name in SERVICES}

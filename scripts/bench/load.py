@@ -24,7 +24,7 @@ import requests
 from benchlib import photos as read_photos, rss_kib
 from pipeline_testing.aws import list_keys
 from pipeline_testing.notifier import states_by_id
-from pipeline_testing.stack import ROOT
+from pipeline_testing.stack import BENCH_LIMITS, ROOT
 from pipeline_testing.stacks import StackFactory, find_testdata, free_port
 
 
@@ -76,7 +76,7 @@ def main() -> int:
 
     factory = StackFactory(Path(args.bin_dir))
     try:
-        stack = factory.new()
+        stack = factory.new(service_env=BENCH_LIMITS)
         stack.log_dir = ROOT / ".run" / "bench" / "logs"
         stack.start("upload-api", "notifier")
         for index in range(args.processors):

@@ -32,7 +32,7 @@ from botocore.config import Config
 from benchlib import cpu_ms, rss_kib  # cpu_ms: the emulator's, to wait until it is idle
 from pipeline_testing.notifier import EventStream
 from pipeline_testing.pngs import small_png
-from pipeline_testing.stack import ROOT, Stack
+from pipeline_testing.stack import BENCH_LIMITS, ROOT, Stack
 from pipeline_testing.stacks import free_port
 from pipeline_testing.uploads import post_image
 
@@ -125,9 +125,9 @@ def wait_for_idle_emulator(limit_s: float = 900) -> None:
             return
 
 
-def ready(notifier_url: str) -> bool:
+def ready(ops_url: str) -> bool:
     try:
-        return requests.get(f"{notifier_url}/readyz", timeout=30).status_code == 200
+        return requests.get(f"{ops_url}/readyz", timeout=30).status_code == 200
     except requests.RequestException:
         return False
 
@@ -139,7 +139,8 @@ def get_ok(url: str) -> requests.Response:
 
 
 def measure(count: int, uploads: int, requests_each: int, seed_limit: float, budget_s: float) -> dict:
-    stack = Stack(bin_dir=ROOT / ".build" / "release", notifier_port=free_port(), upload_port=free_port())
+    stack = Stack(bin_dir=ROOT / ".build" / "release", notifier_port=free_port(), upload_port=free_port(),
+                  service_env=dict(BENCH_LIMITS))
     stack.log_dir = ROOT / ".run" / "bench" / "logs"
     stack.setup_resources()
     sample, seed_s, stopped = seed(stack, count, seed_limit) if count else ([], 0.0, None)
@@ -152,7 +153,7 @@ def measure(count: int, uploads: int, requests_each: int, seed_limit: float, bud
     try:
         spawned = time.monotonic()
         stack.start("notifier")
-        while not ready(stack.notifier_url):
+        while not ready(stack.ops_url(stack.notifier_url)):
             if time.monotonic() - spawned > 600:
                 raise RuntimeError(f"the notifier was not ready 600 s after its start at {count:,} images")
             time.sleep(0.02)

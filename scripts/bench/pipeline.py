@@ -10,12 +10,12 @@ from pathlib import Path
 
 import requests
 
-from pipeline_testing.stack import ROOT, Stack
+from pipeline_testing.stack import BENCH_LIMITS, ROOT, Stack
 
 
 def run(processors: int, count: int, concurrency: int, png: bytes) -> dict:
     stack = Stack(bin_dir=ROOT / ".build" / "release", upload_port=18181, notifier_port=18180, processor_port=18182,
-                  log_dir=ROOT / ".run" / "bench" / "logs")
+                  log_dir=ROOT / ".run" / "bench" / "logs", service_env=dict(BENCH_LIMITS))
     stack.setup_resources()
     try:
         stack.start("upload-api")

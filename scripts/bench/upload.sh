@@ -28,6 +28,10 @@ set -a; . .run/emulator.env; set +a
 suffix=$(head -c4 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export INPUT_BUCKET="bench-in-$suffix" PROCESSED_BUCKET="bench-out-$suffix"
 export INPUT_QUEUE="bench-in-$suffix.fifo" PROCESSED_QUEUE="bench-out-$suffix.fifo"
+export IMAGE_TABLE="bench-images-$suffix" OPS_PORT=0
+# The benchmark measures the service, not its limits: allowances no run reaches.
+export UPLOADS_PER_OWNER_PER_DAY=100000000 UPLOAD_BYTES_PER_OWNER_PER_DAY=1125899906842624 PIXELS_PER_OWNER_PER_DAY=1125899906842624
+export MAX_UPLOADS_IN_PROGRESS=100000
 .build/release/pipeline-setup >/dev/null
 .venv/bin/python -c 'import sys; from pipeline_testing.pngs import noise_png
 open(sys.argv[1], "wb").write(noise_png(int(sys.argv[2])))' "$out/bench.png" 100000

@@ -146,4 +146,10 @@ def test_services_agree_with_their_configuration(compose, defaults, service):
         assert not published, "a published port would stop --scale processor=3"
         assert "container_name" not in spec
     else:
-        assert published == {str(SERVICES[service])}
+        # The public port, and the ops port (readiness details, metrics) on this machine only.
+        ops = SERVICES[service] + 1000
+        assert published == {str(SERVICES[service]), str(ops)}
+        assert {port.get("host_ip") for port in spec["ports"] if port.get("published") == str(ops)} == {"127.0.0.1"}
+    # The health check asks /readyz where it is served: the ops port (the processor's one port).
+    check = " ".join(spec["healthcheck"]["test"])
+    assert f"/dev/tcp/127.0.0.1/{SERVICES[service] + (0 if service == 'processor' else 1000)} " in check and "/readyz" in check

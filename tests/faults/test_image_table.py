@@ -53,7 +53,7 @@ def test_events_wait_on_the_queue_while_the_table_is_away(stacks, report, fault)
         unavailable = wait_until(lambda: panel(stack).get("image_list_available") is False, timeout=30, interval=0.2)
         listing = requests.get(f"{stack.notifier_url}/api/images", timeout=60)
         single = requests.get(f"{stack.notifier_url}/api/images/{during[0]}", timeout=60)
-        ready = requests.get(f"{stack.notifier_url}/readyz", timeout=60).status_code
+        ready = requests.get(f"{stack.ops_url(stack.notifier_url)}/readyz", timeout=60).status_code
 
         proxy.mode("pass")
         records = wait_for_states(stack.notifier_url, before + during, timeout=60, done=("processed",))

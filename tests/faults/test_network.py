@@ -89,7 +89,7 @@ def run_scenario(module_stacks, proxy):
         time.sleep(BLACKHOLE / 2)
         for name in names:
             started = time.monotonic()
-            during[name] = (readyz(service_url(stack, name), timeout=5), time.monotonic() - started)
+            during[name] = (readyz(stack.ops_url(service_url(stack, name)), timeout=5), time.monotonic() - started)
         time.sleep(max(0.0, blackhole_at + BLACKHOLE - time.monotonic()))
     except BaseException:
         uploader.stop(drain_timeout=0)
@@ -103,7 +103,7 @@ def run_scenario(module_stacks, proxy):
         """Every service's /readyz from the moment the network is back, until all are 200."""
         while len(ready_after) < len(names) and time.monotonic() < healed + READY_WITHIN:
             for name in names:
-                if name not in ready_after and readyz(service_url(stack, name)) == 200:
+                if name not in ready_after and readyz(stack.ops_url(service_url(stack, name))) == 200:
                     ready_after[name] = time.monotonic() - healed
             time.sleep(0.5)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 import uuid
@@ -17,6 +18,13 @@ import boto3
 import requests
 
 ROOT = Path(__file__).resolve().parents[3]  # tests/lib/pipeline_testing/ -> the checkout
+
+
+# Benchmarks measure the pipeline, not its limits: allowances no run reaches (`service_env`).
+BENCH_LIMITS = {
+    "UPLOADS_PER_OWNER_PER_DAY": "100000000", "UPLOAD_BYTES_PER_OWNER_PER_DAY": str(1 << 50),
+    "PIXELS_PER_OWNER_PER_DAY": str(1 << 50), "MAX_UPLOADS_IN_PROGRESS": "100000",
+}
 
 
 def emulator_environment() -> dict[str, str]:
@@ -48,6 +56,8 @@ class Stack:
     # Extra environment for the services only (not pipeline-setup, not the test's own clients),
     # e.g. AWS_ENDPOINT_URL of a fault-injecting proxy, MAX_UPLOAD_BYTES, PROCESSOR_VISIBILITY_SECONDS.
     service_env: dict[str, str] = field(default_factory=dict)
+    # Each web service's ops port (readiness details, metrics), by its public port.
+    ops_ports: dict[int, int] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
@@ -86,7 +96,7 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         ports = {"upload-api": self.upload_port, "processor": self.processor_port, "notifier": self.notifier_port}
         for name in names:
-            env = self.env | self.service_env | {"HTTP_PORT": str(ports[name])}
+            env = self.env | self.service_env | {"HTTP_PORT": str(ports[name])} | self._ops_env(name, ports[name])
             log = open(self.log_dir / f"{name}-{self.suffix}.log", "w")
             self.processes[name] = subprocess.Popen([str(self.bin_dir / name)], env=env, stdout=log, stderr=subprocess.STDOUT)
         for name in names:
@@ -98,10 +108,28 @@ class Stack:
         name = f"{service}-{index}"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}-{self.suffix}.log", "w")
-        env = self.env | self.service_env | {"HTTP_PORT": str(port)}
+        env = self.env | self.service_env | {"HTTP_PORT": str(port)} | self._ops_env(service, port)
         self.processes[name] = subprocess.Popen([str(self.bin_dir / service)], env=env, stdout=log, stderr=subprocess.STDOUT)
         self.wait_healthy(name, port)
         return name
+
+    def _ops_env(self, service: str, port: int) -> dict[str, str]:
+        """OPS_PORT for a web service: a free port of its own (the processor's one port is its ops port)."""
+        if service == "processor":
+            return {}
+        if port not in self.ops_ports:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                self.ops_ports[port] = sock.getsockname()[1]
+        return {"OPS_PORT": str(self.ops_ports[port])}
+
+    def ops_url(self, url: str) -> str:
+        """The ops port's base URL of the service at `url` (readiness details, metrics): the
+        upload API and the notifier serve them there only; the processor on its one port."""
+        base, _, port = url.rstrip("/").rpartition(":")
+        if port.isdigit() and int(port) in self.ops_ports:
+            return f"{base}:{self.ops_ports[int(port)]}"
+        return url.rstrip("/")
 
     def wait_healthy(self, name: str, port: int, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -147,7 +175,7 @@ class Stack:
     def metrics(self, base_url: str) -> dict[str, float]:
         """A service's Prometheus counters and gauges, by series."""
         values = {}
-        for line in requests.get(f"{base_url}/metrics", timeout=5).text.splitlines():
+        for line in requests.get(f"{self.ops_url(base_url)}/metrics", timeout=5).text.splitlines():
             if line and not line.startswith("#"):
                 series, _, value = line.rpartition(" ")
                 values[series] = float(value)
@@ -186,6 +214,13 @@ class ExternalStack(Stack):
     @property
     def processor_url(self) -> str | None:
         return os.environ.get("E2E_PROCESSOR_URL", "").rstrip("/") or None
+
+    def ops_url(self, url: str) -> str:
+        """Compose publishes each web service's ops port at its port + 1000 (OPS_PORT's default)."""
+        base, _, port = url.rstrip("/").rpartition(":")
+        if url.rstrip("/") in (self.upload_url, self.notifier_url) and port.isdigit():
+            return f"{base}:{int(port) + 1000}"
+        return url.rstrip("/")
 
     def setup_resources(self) -> None:
         pass

@@ -47,7 +47,8 @@ from pipeline_testing.stack import Stack
 SERVICES = {"upload-api": "UploadApi", "processor": "Processor", "notifier": "Notifier"}
 # Resource types the emulator's CloudFormation has no model for (it skips them with a warning).
 EMULATOR_SKIPS = {"AWS::S3::BucketPolicy", "AWS::EC2::SecurityGroupEgress", "AWS::ApplicationAutoScaling::ScalableTarget",
-                  "AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::CloudWatch::Alarm"}
+                  "AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::CloudWatch::Alarm",
+                  "AWS::WAFv2::WebACL", "AWS::WAFv2::WebACLAssociation", "AWS::WAFv2::LoggingConfiguration"}
 MOTO_ACTION_NAMES = {
     "s3:ListBucket": ["s3:HeadBucket"],
     "sqs:SendMessage": ["sqs:SendMessageBatch"],
@@ -137,7 +138,7 @@ def test_the_load_balancer_sends_upload_to_the_api_and_the_rest_to_the_notifier(
         paths = tuple(rule["Conditions"][0]["PathPatternConfig"]["Values"]) if rule["Conditions"] else "default"
         action = rule["Actions"][0]
         routes[paths] = ports[action["TargetGroupArn"]] if action["Type"] == "forward" else action["Type"]
-    assert routes == {("/upload",): 8081, ("/openapi.yaml",): 8081, ("/metrics",): "fixed-response", "default": 8080}
+    assert routes == {("/upload",): 8081, ("/openapi.yaml",): 8081, ("/metrics*", "/readyz*", "//*"): "fixed-response", "default": 8080}
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +200,7 @@ class TaskStack(Stack):
         base = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
         for name in names:
             container = self.task_definitions[name]
-            env = base | {entry["name"]: str(entry["value"]) for entry in container["environment"]} | {
+            env = base | {entry["name"]: str(entry["value"]) for entry in container["environment"]} | self._ops_env(name, ports[name]) | {
                 "AWS_ENDPOINT_URL": self.deployed.env["AWS_ENDPOINT_URL"],
                 "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(ports[name]),
                 "CORS_ALLOWED_ORIGINS": self.notifier_url, "PUBLIC_UPLOAD_URL": f"{self.upload_url}/upload",
@@ -257,7 +258,7 @@ def wait_ready(stack: TaskStack, timeout: float = 20) -> dict[str, int]:
         answers = {}
         for name, url in urls.items():
             try:
-                answer = requests.get(f"{url}/readyz", timeout=5)
+                answer = requests.get(f"{stack.ops_url(url)}/readyz", timeout=5)
                 answers[name] = (answer.status_code, answer.text)
             except requests.RequestException as error:
                 answers[name] = (0, str(error))

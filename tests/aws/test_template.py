@@ -25,6 +25,8 @@ EXPECTED_GRANTS = {
         ("s3:DeleteObject", "input objects"), ("s3:GetObject", "input objects"), ("s3:ListBucket", "input bucket"),
         ("sqs:GetQueueUrl", "input queue"), ("sqs:SendMessage", "input queue"), ("sqs:GetQueueAttributes", "input queue"),
         ("sqs:GetQueueUrl", "processed queue"), ("sqs:SendMessage", "processed queue"),
+        # Each owner's uploads of the day, counted in the image table; DescribeTable for readiness.
+        ("dynamodb:UpdateItem", "image table"), ("dynamodb:GetItem", "image table"), ("dynamodb:DescribeTable", "image table"),
     },
     "ProcessorTaskRole": {
         ("s3:GetObject", "input objects"), ("s3:ListBucket", "input bucket"),
@@ -109,7 +111,15 @@ def test_each_service_runs_with_its_own_role_and_nothing_else_reaches_the_bucket
         if resource["Type"].startswith("AWS::IAM::") and logical_id not in EXPECTED_GRANTS:
             assert not mentions(resource, set(STORES)), f"{logical_id} refers to a bucket or queue"
         if resource["Type"] in ("AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy"):
-            effects = {statement["Effect"] for statement in resource["Properties"]["PolicyDocument"]["Statement"]}
+            statements = resource["Properties"]["PolicyDocument"]["Statement"]
+            if logical_id == "AccessLogBucketPolicy":
+                # The access log bucket lets Elastic Load Balancing's log delivery write its logs, and nothing else.
+                (allow,) = [statement for statement in statements if statement["Effect"] == "Allow"]
+                assert allow["Action"] == "s3:PutObject"
+                assert allow["Resource"] == {"Fn::Sub": "${AccessLogBucket.Arn}/alb/AWSLogs/${AWS::AccountId}/*"}
+                assert "logdelivery.elasticloadbalancing.amazonaws.com" in yaml.safe_dump(allow["Principal"])
+                statements = [statement for statement in statements if statement is not allow]
+            effects = {statement["Effect"] for statement in statements}
             assert effects == {"Deny"}, f"{logical_id} must only deny"
     execution = RESOURCES["TaskExecutionRole"]["Properties"]
     assert "Policies" not in execution
@@ -136,7 +146,10 @@ def test_containers_get_composes_environment():
         "PUBLIC_UPLOAD_URL": {"Fn::If": ["UseHttps", {"Fn::Sub": "https://${DomainName}/upload"}, {"Fn::Sub": "http://${LoadBalancer.DNSName}/upload"}]},
     }
     # Sign-in exists on AWS only (compose runs AUTH_MODE=none, its default): test_sign_in checks these.
-    sign_in = {"AUTH_MODE", "ALB_ARN", "JWT_ISSUER", "JWT_AUDIENCE", "ADMIN_GROUP", "SIGN_OUT_URL"}
+    # So do the load balancer in front (one trusted X-Forwarded-For hop) and the daily allowances from
+    # the stack's parameters: test_limits checks those.
+    sign_in = {"AUTH_MODE", "ALB_ARN", "JWT_ISSUER", "JWT_AUDIENCE", "ADMIN_GROUP", "SIGN_OUT_URL", "TRUSTED_PROXY_HOPS",
+               "UPLOADS_PER_OWNER_PER_DAY", "UPLOAD_BYTES_PER_OWNER_PER_DAY", "PIXELS_PER_OWNER_PER_DAY"}
     for service, prefix in SERVICES.items():
         (container,) = RESOURCES[f"{prefix}TaskDefinition"]["Properties"]["ContainerDefinitions"]
         environment = {entry["Name"]: entry["Value"] for entry in container["Environment"] if entry["Name"] not in sign_in}
@@ -146,7 +159,11 @@ def test_containers_get_composes_environment():
         assert environment == expected, service
         assert environment["HTTP_HOST"] == "0.0.0.0" and environment["LOG_FORMAT"] == "json"
         port = int(environment["HTTP_PORT"])
-        assert container["PortMappings"] == [{"ContainerPort": port, "Protocol": "tcp"}]
+        if service == "processor":
+            assert container["PortMappings"] == [{"ContainerPort": port, "Protocol": "tcp"}]
+        else:
+            # The public port, and the ops port (OPS_PORT's default) for the load balancer's health check.
+            assert container["PortMappings"] == [{"ContainerPort": port, "Protocol": "tcp"}, {"ContainerPort": port + 1000, "Protocol": "tcp"}]
         assert f"/dev/tcp/127.0.0.1/{port}" in container["HealthCheck"]["Command"][-1]
         assert "GET /healthz" in container["HealthCheck"]["Command"][-1]
         assert container["LogConfiguration"]["LogDriver"] == "awslogs"
@@ -309,3 +326,50 @@ def test_sign_in_before_anything_reaches_the_services():
     assert RESOURCES["AdminUserGroup"]["Properties"]["GroupName"] == {"Ref": "AdminGroup"}
     ingress = RESOURCES["LoadBalancerSecurityGroup"]["Properties"]["SecurityGroupIngress"]
     assert all(entry["CidrIp"] == {"Ref": "AllowedCidr"} for entry in ingress)
+
+
+def test_limits():
+    """The edge's limits (AWS WAF on the load balancer) and the services' own, from the parameters;
+    health checks on the ops ports, which no listener routes to; access logs in a bucket of their own."""
+    acl = RESOURCES["WebAcl"]["Properties"]
+    assert acl["Scope"] == "REGIONAL" and acl["DefaultAction"] == {"Allow": {}}
+    rules = {rule["Name"]: rule for rule in acl["Rules"]}
+    assert rules["aws-ip-reputation"]["Statement"]["ManagedRuleGroupStatement"]["Name"] == "AWSManagedRulesAmazonIpReputationList"
+    for name, parameter, window, key, paths in [
+        ("uploads-per-address", "WafUploadsPerAddress", 300, "IP", ["/upload"]),
+        ("heavy-requests-per-address", "WafHeavyRequestsPerAddress", 300, "IP", ["/api/results.zip", "/api/events"]),
+        ("uploads-in-all", "WafUploadsPerMinute", 60, "CONSTANT", ["/upload"]),
+    ]:
+        rule = rules[name]
+        rate = rule["Statement"]["RateBasedStatement"]
+        assert rate["Limit"] == {"Ref": parameter} and rate["EvaluationWindowSec"] == window and rate["AggregateKeyType"] == key
+        matches = [rate["ScopeDownStatement"]] if "ByteMatchStatement" in rate["ScopeDownStatement"] else rate["ScopeDownStatement"]["OrStatement"]["Statements"]
+        assert [match["ByteMatchStatement"]["SearchString"] for match in matches] == paths
+        for match in matches:
+            assert {t["Type"] for t in match["ByteMatchStatement"]["TextTransformations"]} == {"URL_DECODE", "NORMALIZE_PATH"}
+        assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    # The global rule stays below the input FIFO queue's 300 sends a second.
+    assert PARAMETERS["WafUploadsPerMinute"]["Default"] / 60 < 300
+    association = RESOURCES["WebAclAssociation"]["Properties"]
+    assert association == {"ResourceArn": {"Ref": "LoadBalancer"}, "WebACLArn": {"Fn::GetAtt": ["WebAcl", "Arn"]}}
+    # Access logs.
+    attributes = {a["Key"]: a["Value"] for a in RESOURCES["LoadBalancer"]["Properties"]["LoadBalancerAttributes"]}
+    assert attributes["access_logs.s3.enabled"] == "true" and attributes["access_logs.s3.bucket"] == {"Ref": "AccessLogBucket"}
+    # Health checks on the ops ports; the ops ports reach no listener.
+    for group, ops in (("UploadApiTargetGroup", "9081"), ("NotifierTargetGroup", "9080")):
+        assert RESOURCES[group]["Properties"]["HealthCheckPort"] == ops
+    hidden = RESOURCES["HideMetricsRoute"]["Properties"]["Conditions"][0]["PathPatternConfig"]["Values"]
+    assert set(hidden) == {"/metrics*", "/readyz*", "//*"}
+    # The services' own limits, from the parameters.
+    (upload,) = RESOURCES["UploadApiTaskDefinition"]["Properties"]["ContainerDefinitions"]
+    environment = {entry["Name"]: entry["Value"] for entry in upload["Environment"]}
+    assert environment["UPLOADS_PER_OWNER_PER_DAY"] == {"Ref": "UploadsPerOwnerPerDay"}
+    assert environment["UPLOAD_BYTES_PER_OWNER_PER_DAY"] == {"Ref": "UploadBytesPerOwnerPerDay"}
+    assert environment["PIXELS_PER_OWNER_PER_DAY"] == {"Ref": "PixelsPerOwnerPerDay"}
+    for prefix in ("UploadApi", "Notifier"):
+        (container,) = RESOURCES[f"{prefix}TaskDefinition"]["Properties"]["ContainerDefinitions"]
+        assert {entry["Name"]: entry["Value"] for entry in container["Environment"]}["TRUSTED_PROXY_HOPS"] == "1"
+    # Originals and results expire with the retention setting.
+    for bucket in ("InputBucket", "ProcessedBucket"):
+        rules_text = yaml.safe_dump(RESOURCES[bucket]["Properties"]["LifecycleConfiguration"])
+        assert "ExpirationInDays:\n      Ref: RetentionDays" in rules_text or "Ref: RetentionDays" in rules_text

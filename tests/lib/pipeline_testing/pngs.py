@@ -80,3 +80,22 @@ def png_header(width: int = 64, height: int = 64) -> bytes:
     it streams the rest of a body on."""
     ihdr = b"IHDR" + struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     return PNG_SIGNATURE + struct.pack(">I", 13) + ihdr + struct.pack(">I", zlib.crc32(ihdr))
+
+
+def pixel_bomb(width: int, height: int, seed: int = 0) -> bytes:
+    """A whole, valid 8-bit gray PNG of width × height pixels, nearly all one value: it compresses
+    to about a thousandth of its pixels (a 100-megapixel image in ~100 KB), so it costs a processor
+    far more than it costs the sender. `seed` varies one pixel, so that each bomb is its own image."""
+    compressor = zlib.compressobj(9)
+    row = b"\x00" + bytes(width)
+    marked = b"\x00" + bytes([seed % 256]) + bytes(width - 1)
+    data = [compressor.compress(marked)]
+    block = row * max(1, 1_000_000 // len(row))
+    rows_left = height - 1
+    while rows_left > 0:
+        count = min(rows_left, len(block) // len(row))
+        data.append(compressor.compress(block[: count * len(row)]))
+        rows_left -= count
+    data.append(compressor.flush())
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    return PNG_SIGNATURE + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", b"".join(data)) + png_chunk(b"IEND", b"")

@@ -68,6 +68,9 @@ func buildRouter(configuration: NotifierConfiguration, dependencies: NotifierDep
     EventStreamRoute(
         hub: dependencies.hub, monitor: dependencies.monitor, heartbeat: dependencies.heartbeat, writeTimeout: dependencies.streamWriteTimeout
     ).addRoutes(to: api)
+    api.get("openapi.yaml") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: NotifierOpenAPIDocument.yaml)))
+    }
     let monitor = dependencies.monitor
     api.get("pipeline") { _, context in
         let snapshot = await monitor.snapshot()

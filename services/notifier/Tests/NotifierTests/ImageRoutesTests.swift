@@ -81,6 +81,11 @@ import Testing
                 #expect(body["upload_url"] as? String == "http://localhost:8081/upload")
             }
             try await client.execute(uri: "/healthz", method: .get) { response in #expect(response.status == .ok) }
+            try await client.execute(uri: "/api/openapi.yaml", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(response.status == .ok && text.hasPrefix("openapi: 3.1.0"))
+                #expect(text.contains("/api/results.zip") && text.contains("ZIP_MAX_IMAGES") && text.contains("too_many_streams"))
+            }
             try await client.execute(uri: "/api/refresh", method: .post) { response in
                 #expect(response.status == .notFound, "the table is the index: nothing to refresh")
             }

@@ -41,7 +41,7 @@ func buildRouter(configuration: UploadAPIConfiguration, dependencies: UploadDepe
     UploadController(
         uploads: UploadStore(objects: dependencies.store, queue: dependencies.queue, events: dependencies.events),
         limits: configuration.limits, metrics: dependencies.metrics, inFlight: dependencies.inFlight,
-        authenticator: dependencies.authenticator, admission: UploadAdmission(limit: configuration.maxUploadsInProgress),
+        authenticator: dependencies.authenticator, admission: UploadAdmission(limit: configuration.maxUploadsInProgress, perOwner: configuration.maxUploadsInProgressPerOwner),
         ledger: dependencies.ledger, allowance: configuration.dailyAllowance
     ).addRoutes(to: router)
     router.get("/openapi.yaml") { _, _ in

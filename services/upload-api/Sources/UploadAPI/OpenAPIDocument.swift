@@ -71,6 +71,9 @@ enum OpenAPIDocument {
                 "401":
                   description: With sign-in, no valid identity (no header or token, or one that does not verify).
                   content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+                "408":
+                  description: The body stopped arriving (no byte for BODY_IDLE_SECONDS, 30); what was stored of it is removed again (body_timeout).
+                  content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
                 "413":
                   description: The body is larger than MAX_UPLOAD_BYTES.
                   content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
@@ -80,29 +83,24 @@ enum OpenAPIDocument {
                 "422":
                   description: A PNG with an invalid IHDR (a side over 1,000,000 included), or with width*height over MAX_PIXELS; or an Idempotency-Key already used for another upload.
                   content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+                "429":
+                  description: |
+                    The owner's allowance of the day is spent (daily_limit_reached: UPLOADS_PER_OWNER_PER_DAY,
+                    UPLOAD_BYTES_PER_OWNER_PER_DAY or PIXELS_PER_OWNER_PER_DAY; Retry-After until midnight UTC),
+                    or the owner has MAX_UPLOADS_IN_PROGRESS_PER_OWNER uploads under way (too_many_uploads_at_once).
+                  headers:
+                    Retry-After: {schema: {type: integer}, description: Seconds to wait.}
+                  content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
                 "503":
-                  description: S3 or SQS cannot be reached; try again after Retry-After seconds.
+                  description: S3, SQS or the image table cannot be reached (unavailable), or this server has MAX_UPLOADS_IN_PROGRESS uploads under way (busy); try again after Retry-After seconds.
                   headers:
                     Retry-After: {schema: {type: integer}, description: Seconds to wait.}
                   content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
           /healthz:
             get:
-              summary: The process is up
+              summary: The process is up (readiness details and metrics are on the ops port, OPS_PORT, only)
               responses:
                 "200": {description: Up.}
-          /readyz:
-            get:
-              summary: S3 and SQS answer (checked at most every few seconds)
-              responses:
-                "200": {description: Ready.}
-                "503": {description: Not ready; the body names what fails.}
-          /metrics:
-            get:
-              summary: Prometheus metrics (requests by status, bytes received, upload seconds)
-              responses:
-                "200":
-                  description: Prometheus text format.
-                  content: {text/plain: {schema: {type: string}}}
           /openapi.yaml:
             get:
               summary: This document
@@ -136,7 +134,7 @@ enum OpenAPIDocument {
               properties:
                 error:
                   type: string
-                  enum: [no_file, empty_file, malformed_request, invalid_option, invalid_idempotency_key, idempotency_key_reused, invalid_path, unauthorized, too_large, not_png, invalid_png, too_many_pixels, unavailable]
+                  enum: [no_file, empty_file, malformed_request, invalid_option, invalid_idempotency_key, idempotency_key_reused, invalid_path, unauthorized, body_timeout, too_large, not_png, invalid_png, too_many_pixels, daily_limit_reached, too_many_uploads_at_once, unavailable, busy]
                 message: {type: string, description: A short sentence for people.}
         """#
 }

@@ -6,13 +6,15 @@ import PipelineConcurrency
 import PipelineContract
 import PipelineIdentity
 import PipelineService
+import PipelineSettings
 import Prometheus
 
 /// `POST /upload`: validates a PNG from its bytes, then has ``UploadStore`` store, queue and
 /// announce it within the answer deadline of ``UploadsInFlight``, and answers 202 or the refusal.
 ///
 /// Before a byte is stored: no more than ``UploadAdmission/limit`` uploads at once in this task
-/// (503), and the owner's ``DailyAllowance`` counted in the ``UsageLedger`` (429).
+/// (503) and ``UploadAdmission/perOwner`` of one owner (429), and the owner's ``DailyAllowance``
+/// counted in the ``UsageLedger`` (429).
 struct UploadController: Sendable {
     let uploads: UploadStore
     let limits: ImageLimits
@@ -20,11 +22,15 @@ struct UploadController: Sendable {
     let inFlight: UploadsInFlight
     /// Who is uploading (AUTH_MODE): the owner of what is stored.
     var authenticator = Authenticator.none
-    /// Uploads this task takes at once.
-    var admission = UploadAdmission(limit: 32)
+    /// Uploads this task takes at once, and one owner of them.
+    var admission = UploadAdmission(limit: 32, perOwner: 8)
+    /// Owners whose allowance of the day is spent, refused here without asking the ledger again.
+    var spent = SpentAllowances()
     /// Each owner's uploads of the day, and what they may be.
     var ledger: any UsageLedger
     var allowance: DailyAllowance
+    /// The longest an upload waits for its count in the ledger.
+    var ledgerDeadline: Duration = .seconds(10)
     /// The time the day of an upload is read from (a fixed one in tests).
     var now: @Sendable () -> Date = { Date() }
 
@@ -35,14 +41,21 @@ struct UploadController: Sendable {
             .add(middleware: UploadMetricsMiddleware(metrics: metrics))
             .add(middleware: IdentityMiddleware(authenticator))
             .post("/upload") { request, context in
-                guard let response = try await admission.admit({ try await upload(request, context: context) }) else {
-                    context.logFields["error"] = "busy"
-                    throw APIError(
-                        .serviceUnavailable, code: "busy",
-                        message: "This server is taking as many uploads as it can; try again in a few seconds.", retryAfter: 2
-                    )
+                let owner = try context.requireCaller().owner
+                do {
+                    return try await admission.admit(owner: owner) { try await upload(request, context: context) }
+                } catch let refused as UploadAdmission.Refused {
+                    context.logFields["error"] = .string(refused.perOwner ? "too_many_uploads_at_once" : "busy")
+                    throw refused.perOwner
+                        ? APIError.tooManyRequests(
+                            code: "too_many_uploads_at_once",
+                            message: "You have \(refused.limit) uploads in progress already; send the next when one has finished.", retryAfter: 2
+                        )
+                        : APIError(
+                            .serviceUnavailable, code: "busy",
+                            message: "This server is taking as many uploads as it can; try again in a few seconds.", retryAfter: 2
+                        )
                 }
-                return response
             }
     }
 
@@ -116,8 +129,10 @@ struct UploadController: Sendable {
                         await uploads.undo(key, logger: workLogger)
                         return
                     }
+                    // The event and the bytes' count at once: neither waits for the other.
+                    async let counted: Void = outcome != .existing ? countBytes(size, owner: owner, on: day, logger: workLogger) : ()
                     await uploads.announce(message, logger: workLogger)
-                    if outcome != .existing { await countBytes(size, owner: owner, on: day, logger: workLogger) }
+                    await counted
                 }
             } catch is UploadsInFlight.DeadlinePassed {
                 logger.warning("S3 or SQS did not answer in time; the upload goes on in the background", metadata: ["key": .string(key)])
@@ -142,16 +157,30 @@ struct UploadController: Sendable {
     func countUpload(owner: String, pixels: Int) async throws -> UsageDay {
         let now = self.now()
         let day = UsageDay(now)
-        let refusedBy: DailyUsage?
-        do {
-            refusedBy = try await ledger.countUpload(owner: owner, on: day, pixels: pixels, within: allowance)
-        } catch {
+        let retryAfter = Int(day.end.timeIntervalSince(now).rounded(.up))
+        // Counts only grow within a day: an owner refused for uploads or bytes stays refused, so a
+        // flood past the allowance costs the table nothing.
+        if let usage = spent.refusal(owner: owner, on: day) {
+            throw UploadRefusal.dailyAllowanceSpent(
+                spentOn: usage.exhausted(by: pixels, of: allowance), usage: usage, allowance: allowance, retryAfter: retryAfter
+            )
+        }
+        // Never held for an outage of the table: past the deadline the answer is 503 (a count that
+        // still lands later costs the owner one upload of the day, nothing more).
+        let ledger = self.ledger
+        let allowance = self.allowance
+        let outcome = Shared<Result<DailyUsage?, any Error>?>(nil)
+        let answered = await waitAtMost(ledgerDeadline) {
+            outcome.set(await Result { try await ledger.countUpload(owner: owner, on: day, pixels: pixels, within: allowance) })
+        }
+        guard answered, case .success(let refusedBy)? = outcome.value else {
             throw APIError.unavailable("The usage count", retryAfter: 10)
         }
         guard let usage = refusedBy else { return day }
-        let retryAfter = Int(day.end.timeIntervalSince(now).rounded(.up))
+        let spentOn = usage.exhausted(by: pixels, of: allowance)
+        if spentOn != "pixels" { spent.record(usage, owner: owner, on: day) }
         throw UploadRefusal.dailyAllowanceSpent(
-            spentOn: usage.exhausted(by: pixels, of: allowance), usage: usage, allowance: allowance, retryAfter: retryAfter
+            spentOn: spentOn, usage: usage, allowance: allowance, retryAfter: retryAfter
         )
     }
 

@@ -7,6 +7,7 @@ import HummingbirdTesting
 import Logging
 import PipelineAWS
 import PipelineContract
+import PipelineService
 import PipelineSettings
 import PipelineTestSupport
 import Testing
@@ -33,10 +34,20 @@ import Testing
                     #expect(response.status == .accepted)
                     answer.value = try json(response)
                 }
+            }
+            // Readiness on the ops port: S3, SQS and the table the allowances are counted in.
+            let dependencies = UploadDependencies(
+                store: clients.inputBucket, queue: clients.inputQueue, events: clients.processedQueue, ledger: clients.usageLedger
+            )
+            let ops = ServiceStartup.opsRouter(readiness: readinessProbe(dependencies), metrics: dependencies.metrics.registry)
+            try await Application(router: ops).test(.router) { client in
                 try await client.execute(uri: "/readyz", method: .get) { response in
-                    #expect(response.status == .ok)
+                    #expect(response.status == .ok, "\(String(buffer: response.body))")
                 }
             }
+            // The upload was counted in its owner's allowance of the day, in the table.
+            let usage = try await clients.usageLedger.usage(owner: "local", on: UsageDay(Date()))
+            #expect(usage == DailyUsage(uploads: 1, bytes: png.count, pixels: 16 * 9))
             let imageID = try #require(answer.value?["image_id"])
             let key = "\(imageID)_cat.png"
             #expect(answer.value?["object_key"] == key)

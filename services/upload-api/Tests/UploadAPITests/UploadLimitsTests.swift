@@ -76,6 +76,7 @@ import Testing
     @Test func uploadsPastTheTasksLimitAreAskedToWait() async throws {
         var harness = try UploadHarness()
         harness.configuration.maxUploadsInProgress = 1
+        harness.configuration.maxUploadsInProgressPerOwner = 1
         harness.store.delay(.put, by: .milliseconds(800))
         let png = Self.png
         try await harness.application.test(.router) { client in
@@ -93,10 +94,40 @@ import Testing
         #expect(harness.store.keys.count == 1)
     }
 
-    @Test func admissionCountsWhatIsInProgress() async throws {
-        let admission = UploadAdmission(limit: 2)
-        let inner = await admission.admit { await admission.admit { await admission.admit { 3 } } }
-        #expect(inner == .some(.some(nil)), "the third at once is refused")
+    @Test func admissionCountsWhatIsInProgressPerTaskAndOwner() async throws {
+        let admission = UploadAdmission(limit: 3, perOwner: 2)
+        try await admission.admit(owner: "ann") {
+            try await admission.admit(owner: "ann") {
+                await #expect(throws: UploadAdmission.Refused(perOwner: true, limit: 2)) {
+                    try await admission.admit(owner: "ann") {}
+                }
+                try await admission.admit(owner: "bob") {
+                    #expect(admission.count == 3)
+                    await #expect(throws: UploadAdmission.Refused(perOwner: false, limit: 3)) {
+                        try await admission.admit(owner: "cem") {}
+                    }
+                }
+            }
+        }
         #expect(admission.count == 0)
+        try await admission.admit(owner: "ann") {}
+    }
+
+    @Test func anOwnerRefusedForTheDayIsRefusedWithoutTheLedger() async throws {
+        var harness = try UploadHarness()
+        harness.configuration.dailyAllowance = DailyAllowance(uploads: 1, bytes: 1 << 30, pixels: 1 << 40)
+        let ledger = harness.ledger
+        try await harness.application.test(.router) { client in
+            let headers: HTTPFields = [.contentType: "image/png"]
+            let first = try await client.execute(uri: "/upload", method: .post, headers: headers, body: ByteBuffer(bytes: Self.png))
+            #expect(first.status == .accepted)
+            let second = try await client.execute(uri: "/upload", method: .post, headers: headers, body: ByteBuffer(bytes: Self.png))
+            #expect(second.status == .tooManyRequests)
+            // The ledger is gone now; the refusal of the day still stands, from this task's memory.
+            ledger.fail()
+            let third = try await client.execute(uri: "/upload", method: .post, headers: headers, body: ByteBuffer(bytes: Self.png))
+            #expect(third.status == .tooManyRequests)
+            #expect(String(buffer: third.body).contains("1 of 1 uploads"))
+        }
     }
 }

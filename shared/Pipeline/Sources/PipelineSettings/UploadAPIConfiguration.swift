@@ -18,6 +18,9 @@ public struct UploadAPIConfiguration: ServiceConfiguration {
     /// MAX_UPLOADS_IN_PROGRESS: uploads one task takes at once (each holds up to one 5 MiB part);
     /// past it, 503 with Retry-After, so a burst waits instead of exhausting the task's memory.
     public var maxUploadsInProgress: Int
+    /// MAX_UPLOADS_IN_PROGRESS_PER_OWNER: one owner's share of those (429 past it), so that one
+    /// client sending slowly or many at once never holds every place.
+    public var maxUploadsInProgressPerOwner: Int
     /// UPLOADS_PER_OWNER_PER_DAY, UPLOAD_BYTES_PER_OWNER_PER_DAY, PIXELS_PER_OWNER_PER_DAY.
     public var dailyAllowance: DailyAllowance
 
@@ -26,6 +29,7 @@ public struct UploadAPIConfiguration: ServiceConfiguration {
         limits = try ImageLimits(environment: environment)
         web = try WebServerSettings(environment: environment, httpPort: shared.httpPort)
         maxUploadsInProgress = try environment.int("MAX_UPLOADS_IN_PROGRESS", default: 32, range: 1...100_000)
+        maxUploadsInProgressPerOwner = try environment.int("MAX_UPLOADS_IN_PROGRESS_PER_OWNER", default: 8, range: 1...100_000)
         dailyAllowance = DailyAllowance(
             uploads: try environment.int("UPLOADS_PER_OWNER_PER_DAY", default: 1_000, range: 1...100_000_000),
             bytes: try environment.int("UPLOAD_BYTES_PER_OWNER_PER_DAY", default: 2 << 30, range: 1...(1 << 50)),

@@ -14,6 +14,8 @@ routing from the AWS template's listener rules.
 from __future__ import annotations
 
 import http.client
+import multiprocessing
+import os
 import re
 import socket
 import statistics
@@ -31,6 +33,7 @@ from pipeline_testing.notifier import EventStream
 from pipeline_testing.pngs import noise_png, pixel_bomb, small_png
 from pipeline_testing.stacks import StackFactory
 from pipeline_testing.uploads import post_image
+from pipeline_testing.waiting import wait_until
 
 BODY_IDLE_SECONDS = 30           # the design's figure, not shortened for the test
 PER_OWNER_AT_ONCE = 8            # MAX_UPLOADS_IN_PROGRESS_PER_OWNER's default
@@ -233,12 +236,51 @@ def test_event_streams_that_never_read(hostile, report):
     assert not problems, "\n".join(problems)
 
 
+def flood(upload_url: str, headers: dict, seconds: float, workers: int, results) -> None:
+    """One owner's flood, in a process of its own at the lowest CPU priority: on this two-core
+    machine the attacker's own CPU would otherwise be what slows the other owner, which on the
+    internet it is not. Each worker keeps its connection (keep-alive) and sends the next upload as
+    soon as the last is answered. Puts {"answers": {(status, error): count}, "accepted": [ids]}."""
+    os.nice(19)
+    answers: dict = {}
+    accepted: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    pngs = [small_png(50_000 + i, side=16) for i in range(64)]
+
+    def worker(index: int) -> None:
+        session = requests.Session()
+        count = 0
+        while time.monotonic() < deadline:
+            try:
+                answer = session.post(f"{upload_url}/upload", files={"image": (f"f-{index}-{count}.png", pngs[count % 64], "image/png")},
+                                      headers=headers, timeout=35)
+                body = answer.json() if answer.headers.get("Content-Type", "").startswith("application/json") else {}
+                key = (answer.status_code, body.get("error"), answer.headers.get("Retry-After") is not None)
+                with lock:
+                    answers[key] = answers.get(key, 0) + 1
+                    if answer.status_code == 202:
+                        accepted.append(body["image_id"])
+            except (requests.RequestException, ValueError) as error:
+                with lock:
+                    answers[(None, type(error).__name__, False)] = answers.get((None, type(error).__name__, False), 0) + 1
+            count += 1
+        session.close()
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results.put({"answers": answers, "accepted": accepted})
+
+
 @pytest.mark.case("hostile: flood from one owner")
 def test_a_flood_from_one_owner_leaves_another_owners_uploads_as_fast(hostile, report):
     stack, issuer = hostile
     victim = issuer.headers("victim")
-    flooder = issuer.headers("flooder")
     pngs = [small_png(1000 + i) for i in range(40)]
+    victim_ids: list[str] = []
 
     def timed_upload(index: int) -> float:
         result = post_image(stack.upload_url, pngs[index], f"v-{index}.png", index, headers=victim)
@@ -246,56 +288,68 @@ def test_a_flood_from_one_owner_leaves_another_owners_uploads_as_fast(hostile, r
         victim_ids.append(result.image_id)
         return result.elapsed
 
-    victim_ids: list[str] = []
     for index in range(3):  # warm
         timed_upload(index)
     quiet = [timed_upload(index) for index in range(3, 20)]
     before = rss_mb(stack, "upload-api")
-    stop = threading.Event()
-    flood: list = []
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    flood_seconds = 60.0
+    flood_headers = issuer.headers("flooder", expires_in=3600)
+    flooder = context.Process(target=flood, args=(stack.upload_url, flood_headers, flood_seconds, 16, results))
+    flood_started = time.monotonic()
+    flooder.start()
+    # First the flooder's allowance is taken and its images go through the pipeline (its due: the
+    # emulator, one Python process for S3, SQS and DynamoDB, is what slows everyone meanwhile);
+    # the other owner is timed once that is done and the flood goes on, refused.
+    burst = [timed_upload(index) for index in range(20, 25)]
 
-    def flood_worker(worker: int) -> None:
-        count = 0
-        while not stop.is_set():
-            flood.append(post_image(stack.upload_url, small_png(worker * 10_000 + count, side=16), f"f-{worker}-{count}.png",
-                                    headers=flooder, timeout=35))
-            count += 1
+    def flooders_images_processed() -> bool:
+        try:
+            page = requests.get(f"{stack.notifier_url}/api/images?limit=500", headers=flood_headers, timeout=10).json()["images"]
+        except (requests.RequestException, ValueError, KeyError):
+            return False
+        return sum(1 for image in page if image["state"] == "processed") >= UPLOADS_PER_DAY
 
-    threads = [threading.Thread(target=flood_worker, args=(worker,), daemon=True) for worker in range(16)]
-    for thread in threads:
-        thread.start()
-    time.sleep(2)
-    loud = [timed_upload(index) for index in range(20, 40)]
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=60)
+    wait_until(flooders_images_processed, timeout=flood_seconds - 20, interval=1)
+    allowance_done = time.monotonic() - flood_started
+    loud = [timed_upload(index) for index in range(25, 40)]
+    loud_done = time.monotonic() - flood_started
+    outcome = results.get(timeout=120)
+    flooder.join(timeout=30)
     quiet_p50, loud_p50 = statistics.median(quiet), statistics.median(loud)
-    accepted = [r for r in flood if r.status == 202]
-    daily = [r for r in flood if r.status == 429 and (r.body or {}).get("error") == "daily_limit_reached"]
-    at_once = [r for r in flood if r.status == 429 and (r.body or {}).get("error") == "too_many_uploads_at_once"]
-    other = [r for r in flood if r not in accepted and r not in daily and r not in at_once]
+    answers: dict = outcome["answers"]
+    accepted = outcome["accepted"]
+    total = sum(answers.values())
+    daily = sum(count for (status, error, retry), count in answers.items() if status == 429 and error == "daily_limit_reached" and retry)
+    at_once = sum(count for (status, error, retry), count in answers.items() if status == 429 and error == "too_many_uploads_at_once" and retry)
+    other = {key: count for key, count in answers.items() if key[0] not in (202, 429) or (key[0] == 429 and not key[2])}
     problems = []
+    if loud_done > flood_seconds:
+        problems.append(f"the flood ended ({flood_seconds:.0f} s) before the other owner's uploads were timed ({loud_done:.0f} s)")
     if loud_p50 > 2 * quiet_p50:
         problems.append(f"the other owner's p50 rose from {quiet_p50 * 1000:.1f} to {loud_p50 * 1000:.1f} ms (more than 2×)")
     if len(accepted) != UPLOADS_PER_DAY:
         problems.append(f"the flooder got {len(accepted)} uploads accepted, want its allowance of {UPLOADS_PER_DAY}")
-    if not daily or any(r.retry_after is None for r in daily):
+    if not daily:
         problems.append("the flood past the allowance was not refused with 429 daily_limit_reached and Retry-After")
     if other:
-        problems.append(f"other answers to the flood: {sorted({(r.status, (r.body or {}).get('error'), r.error) for r in other}, key=str)[:5]}")
+        problems.append(f"other answers to the flood: {other}")
     if ready(stack, "upload-api") != 200:
         problems.append("the upload API is not ready after the flood")
     after = rss_mb(stack, "upload-api")
     if after > before + MEMORY_SLACK_MB:
         problems.append(f"upload-api memory {before:.0f} → {after:.0f} MB")
     states = wait_processed(stack, issuer, "victim", victim_ids, timeout=120)
-    flood_states = wait_processed(stack, issuer, "flooder", [r.image_id for r in accepted], timeout=180)
-    lost = sum(1 for i in victim_ids if states.get(i) != "processed") + sum(1 for r in accepted if flood_states.get(r.image_id) != "processed")
+    flood_states = wait_processed(stack, issuer, "flooder", accepted, timeout=180)
+    lost = sum(1 for i in victim_ids if states.get(i) != "processed") + sum(1 for i in accepted if flood_states.get(i) != "processed")
     if lost:
         problems.append(f"{lost} accepted uploads not processed")
-    report.add(requests=len(flood) + len(victim_ids), held=len(flood) + len(victim_ids) - lost - len(other), lost=lost,
-               note=f"other owner's p50 {quiet_p50 * 1000:.1f} → {loud_p50 * 1000:.1f} ms; flood {len(flood)}: "
-                    f"202 {len(accepted)}, 429 day {len(daily)}, 429 at once {len(at_once)}")
+    report.add(requests=total + len(victim_ids), held=total + len(victim_ids) - lost - sum(other.values()), lost=lost,
+               note=f"other owner's p50 quiet {quiet_p50 * 1000:.1f} ms, under the refused flood {loud_p50 * 1000:.1f} ms "
+                    f"(while the flooder's {UPLOADS_PER_DAY} went through the emulator: {statistics.median(burst) * 1000:.0f} ms, "
+                    f"{allowance_done:.0f} s); flood {total} in {flood_seconds:.0f} s ({total / flood_seconds:.0f}/s): "
+                    f"202 {len(accepted)}, 429 day {daily}, 429 at once {at_once}")
     assert not problems, "\n".join(problems)
 
 
@@ -303,10 +357,12 @@ def test_a_flood_from_one_owner_leaves_another_owners_uploads_as_fast(hostile, r
 def test_pixel_bombs_queued_ahead_of_another_owners_image(hostile, report):
     stack, issuer = hostile
     bomber = issuer.headers("bomber")
-    bombs = [pixel_bomb(BOMB_SIDE, BOMB_SIDE, seed) for seed in range(BOMBS_PER_DAY + 2)]
-    before = rss_mb(stack, "processor")
+    # The costliest kind to decode (16-bit RGBA, Paeth rows), 100 MP in ~0.8 MB each.
+    bombs = [pixel_bomb(BOMB_SIDE, BOMB_SIDE, seed) for seed in range(BOMBS_PER_DAY + 1)]
+    # Queued while no processor runs, so that the bombs are ahead of the other owner's image (a
+    # graceful stop: a process killed in a long poll would leave what the poll brought invisible).
+    stack.stop("processor")
     results = [post_image(stack.upload_url, bomb, f"bomb-{i}.png", i, headers=bomber) for i, bomb in enumerate(bombs)]
-    queued_at = time.monotonic()
     normal = post_image(stack.upload_url, small_png(77), "normal.png", headers=issuer.headers("bystander"))
     accepted = [r for r in results if r.status == 202]
     refused = [r for r in results if r.status == 429 and (r.body or {}).get("error") == "daily_limit_reached"]
@@ -314,31 +370,42 @@ def test_pixel_bombs_queued_ahead_of_another_owners_image(hostile, report):
     if len(accepted) != BOMBS_PER_DAY or len(refused) != len(bombs) - BOMBS_PER_DAY:
         problems.append(f"bombs: {[(r.status, (r.body or {}).get('error')) for r in results]}, want {BOMBS_PER_DAY} accepted, "
                         "the rest 429 daily_limit_reached (pixels)")
-    if any("pixels" not in (r.body or {}).get("message", "") for r in refused):
+    if any("(pixels)" not in (r.body or {}).get("message", "") for r in refused):
         problems.append("the refusal does not say the pixels are spent")
     if normal.status != 202:
         problems.append(f"the other owner's upload: {normal.status} {normal.body}")
+    started = time.monotonic()
+    stack.start("processor")
+    before = rss_mb(stack, "processor")
     states = wait_processed(stack, issuer, "bystander", [normal.image_id], timeout=180)
-    normal_seconds = time.monotonic() - queued_at
+    normal_seconds = time.monotonic() - started
     bomb_states = wait_processed(stack, issuer, "bomber", [r.image_id for r in accepted], timeout=300)
-    all_seconds = time.monotonic() - queued_at
+    all_seconds = time.monotonic() - started
     if states.get(normal.image_id) != "processed":
         problems.append(f"the other owner's image behind the bombs: {states}")
     lost = sum(1 for r in accepted if bomb_states.get(r.image_id) != "processed") + (states.get(normal.image_id) != "processed")
+    processing = []
+    for r in accepted:
+        record = requests.get(f"{stack.notifier_url}/api/images/{r.image_id}", headers=bomber, timeout=10).json()
+        processing.append((record.get("timeline") or {}).get("processing_ms") or 0)
     if ready(stack, "processor") != 200:
         problems.append("the processor is not ready after the bombs")
-    time.sleep(2)
     after = rss_mb(stack, "processor")
+    if after > before + MEMORY_SLACK_MB:
+        problems.append(f"processor memory {before:.0f} → {after:.0f} MB")
     report.add(requests=len(results) + 1, held=len(accepted) + len(refused) + 1 - lost, lost=lost,
-               note=f"{len(accepted)} bombs of {BOMB_SIDE * BOMB_SIDE // 1_000_000} MP accepted, {len(refused)} refused; "
-                    f"the other owner's image processed {normal_seconds:.1f} s after it was queued behind them, all "
-                    f"{all_seconds:.1f} s; processor RSS {before:.0f} → {after:.0f} MB")
+               note=f"{len(accepted)} bombs of {BOMB_SIDE * BOMB_SIDE // 1_000_000} MP (RGBA 16-bit, {len(bombs[0]) // 1024} KiB) accepted, "
+                    f"{len(refused)} refused (pixels); each {min(processing) / 1000:.1f}-{max(processing) / 1000:.1f} s to process; "
+                    f"the other owner's image queued behind them processed {normal_seconds:.1f} s after the processor started, "
+                    f"all {all_seconds:.1f} s; processor RSS {before:.0f} → {after:.0f} MB")
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.case("hostile: ops paths through the load balancer")
 def test_readiness_and_metrics_never_reach_the_internet(hostile, report):
     stack, issuer = hostile
+    # Each refused: by the balancer's own 404, or by the notifier's (which serves none of them); a
+    # path the notifier cannot take (`/api/../metrics`) is 400, nothing more.
     paths = ["/metrics", "/metrics/", "//metrics", "/readyz", "/readyz/", "//readyz", "/%6Detrics", "/./metrics",
              "/api/../metrics", "/METRICS"]
     problems = []
@@ -350,7 +417,7 @@ def test_readiness_and_metrics_never_reach_the_internet(hostile, report):
             answer = connection.getresponse()
             body = answer.read().decode("utf-8", "replace")
             connection.close()
-            if answer.status != 404 or "# HELP" in body or "# TYPE" in body or "s3" in body and "ready" in body:
+            if answer.status not in (400, 404) or "# HELP" in body or "# TYPE" in body or ("s3" in body and "ready" in body):
                 problems.append(f"GET {path} through the load balancer: {answer.status} {body[:80]!r}")
     # Nor on the public ports directly.
     for url in (stack.upload_url, stack.notifier_url):

@@ -58,6 +58,8 @@ class Stack:
     service_env: dict[str, str] = field(default_factory=dict)
     # Each web service's ops port (readiness details, metrics), by its public port.
     ops_ports: dict[int, int] = field(default_factory=dict)
+    # Environment for one service only, over service_env (e.g. a fault proxy for the notifier alone).
+    env_of: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
@@ -96,7 +98,7 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         ports = {"upload-api": self.upload_port, "processor": self.processor_port, "notifier": self.notifier_port}
         for name in names:
-            env = self.env | self.service_env | {"HTTP_PORT": str(ports[name])} | self._ops_env(name, ports[name])
+            env = self.env | self.service_env | self.env_of.get(name, {}) | {"HTTP_PORT": str(ports[name])} | self._ops_env(name, ports[name])
             log = open(self.log_dir / f"{name}-{self.suffix}.log", "w")
             self.processes[name] = subprocess.Popen([str(self.bin_dir / name)], env=env, stdout=log, stderr=subprocess.STDOUT)
         for name in names:
@@ -108,7 +110,7 @@ class Stack:
         name = f"{service}-{index}"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}-{self.suffix}.log", "w")
-        env = self.env | self.service_env | {"HTTP_PORT": str(port)} | self._ops_env(service, port)
+        env = self.env | self.service_env | self.env_of.get(service, {}) | {"HTTP_PORT": str(port)} | self._ops_env(service, port)
         self.processes[name] = subprocess.Popen([str(self.bin_dir / service)], env=env, stdout=log, stderr=subprocess.STDOUT)
         self.wait_healthy(name, port)
         return name

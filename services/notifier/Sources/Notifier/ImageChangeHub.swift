@@ -106,6 +106,11 @@ actor ImageChangeHub {
         }
         let (stream, continuation) = AsyncStream.makeStream(of: ImageChange.self, bufferingPolicy: .bufferingOldest(subscriberBuffer))
         let id = UUID()
+        // A stream that is dropped unread (its answer never sent) still gives its place back.
+        continuation.onTermination = { [weak self] _ in
+            guard let self else { return }
+            Task { await self.unsubscribe(id) }
+        }
         subscribers[id] = Subscriber(owner: owner, caller: caller, continuation: continuation)
         guard let lastEventID else { return (id, [], false, stream) }
         let parts = lastEventID.split(separator: ".")

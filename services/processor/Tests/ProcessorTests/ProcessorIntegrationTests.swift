@@ -55,7 +55,7 @@ import Testing
 
             let failed = try #require(events.first { $0.imageID == messages[1].imageID })
             #expect(failed.status == .failed)
-            #expect(failed.error == "The data is not a PNG image.")
+            #expect(failed.error == PermanentFailure.sentences["not_png"], "the kind's fixed sentence, not the engine's words")
             let marker = try await clients.processedBucket.get(key: ObjectKeys.failureMarkerKey(inputKey: messages[1].objectKey), maxBytes: 1024)
             #expect(marker.info.contentType == "application/json")
 

@@ -45,6 +45,10 @@ EXPECTED_GRANTS = {
         ("sqs:GetQueueUrl", "input queue"), ("sqs:GetQueueAttributes", "input queue"),
         ("sqs:GetQueueUrl", "input dead-letter queue"), ("sqs:GetQueueAttributes", "input dead-letter queue"),
         ("sqs:GetQueueUrl", "processed dead-letter queue"), ("sqs:GetQueueAttributes", "processed dead-letter queue"),
+        # Administrators' review of the dead letters, and sending them back (a move task, or one by one).
+        ("sqs:ReceiveMessage", "input dead-letter queue"), ("sqs:ChangeMessageVisibility", "input dead-letter queue"),
+        ("sqs:DeleteMessage", "input dead-letter queue"), ("sqs:StartMessageMoveTask", "input dead-letter queue"),
+        ("sqs:ListMessageMoveTasks", "input dead-letter queue"), ("sqs:SendMessage", "input queue"),
         # The image index: events applied, pages and single images read, readiness; its stream followed.
         ("dynamodb:UpdateItem", "image table"), ("dynamodb:GetItem", "image table"), ("dynamodb:DescribeTable", "image table"),
         ("dynamodb:Query", "image table's owner index"),

@@ -15,6 +15,7 @@ import io
 import json
 import os
 import shutil
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from pipeline_testing.aws import make_dead_letter
 from pipeline_testing.stack import ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
@@ -295,3 +297,139 @@ def test_uploads_through_the_page_show_results_live(services, driver, files):
     assert driver.execute_script(FAILED_REQUESTS) == []
     uncaught = [entry["message"] for entry in read_console(driver) if "Uncaught" in entry["message"]]
     assert uncaught == [], f"script errors on the page: {uncaught}"
+
+
+UNICODE_NAME = "фото café.png"
+WIDE = "wide-768.png"
+VIEWER_READY = """
+    const loaded = (img) => !img.hidden && img.complete && img.naturalWidth > 0;
+    return document.getElementById('viewer').open
+      && loaded(document.getElementById('viewer-original'))
+      && loaded(document.getElementById('viewer-processed'));
+"""
+
+
+def upload_through_the_page(driver, stack, paths: list[Path]) -> dict[str, dict]:
+    driver.get(f"{stack.notifier_url}/")
+    wait_until(driver, lambda d: d.find_element(By.ID, "live-status").get_attribute("data-state") == "live",
+               UI_TIMEOUT, "#live-status to be live")
+    driver.find_element(By.ID, "file-input").send_keys("\n".join(str(path) for path in paths))
+    names = [path.name for path in paths]
+
+    def processed(d):
+        cards = our_cards(d, names)
+        return cards if len(cards) == len(names) and all(c["state"] == "processed" and c["loaded"] for c in cards.values()) else None
+
+    return wait_until(driver, processed, PIPELINE_TIMEOUT, f"{names} processed on the page")
+
+
+def test_a_name_as_uploaded_is_what_the_page_and_downloads_show(services):
+    stack = services
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    path = OUTPUT / UNICODE_NAME
+    make_gradient((64, 48), "x", lambda v: (v, v, 255 - v)).save(path, format="PNG")
+    with browser_session("names") as driver:
+        cards = upload_through_the_page(driver, stack, [path])
+        image_id = cards[UNICODE_NAME]["id"]
+        # The API, the viewer, and the page after a reload (the name from the table) say it as uploaded.
+        image = requests.get(f"{stack.notifier_url}/api/images/{image_id}", timeout=10).json()
+        assert image["filename"] == UNICODE_NAME, image
+        assert image["original_key"].endswith("_caf.png"), "the key keeps its reduced name"
+        driver.find_element(By.CSS_SELECTOR, f'#cards > li.card[data-image-id="{image_id}"]').click()
+        wait_until(driver, lambda d: d.execute_script(VIEWER_READY), UI_TIMEOUT, "the viewer with both images loaded")
+        assert driver.find_element(By.ID, "viewer-title").text == UNICODE_NAME
+        download = driver.find_element(By.ID, "viewer-download").get_attribute("href")
+        driver.refresh()
+        wait_until(driver, lambda d: our_cards(d, [UNICODE_NAME]).get(UNICODE_NAME, {}).get("id") == image_id, UI_TIMEOUT,
+                   "the card under its name after a reload")
+    # The download carries the name as uploaded (RFC 8187), and an ASCII stand-in for old clients.
+    answer = requests.get(download, timeout=10)
+    assert answer.status_code == 200
+    disposition = answer.headers["Content-Disposition"]
+    assert "filename*=UTF-8''%D1%84%D0%BE%D1%82%D0%BE%20caf%C3%A9-bw.png" in disposition, disposition
+    assert 'filename="____ caf_-bw.png"' in disposition, disposition
+    # And the archive names the entry so too (UTF-8 names flagged).
+    archive = requests.get(f"{stack.notifier_url}/api/results.zip", timeout=60)
+    names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
+    assert "фото café-bw.png" in names, names[:10]
+
+
+def test_the_viewer_opens_fitted_and_shows_pixels_1_to_1_on_request(services):
+    stack = services
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    path = OUTPUT / WIDE
+    make_gradient((768, 512), "xy", lambda v: (v, 255 - v, v)).save(path, format="PNG")
+    measure = """
+        const out = {checked: document.getElementById('viewer-fit').checked};
+        for (const which of ['original', 'processed']) {
+          const pane = document.getElementById(`viewer-${which}-scroll`);
+          const img = document.getElementById(`viewer-${which}`);
+          out[which] = {clientWidth: pane.clientWidth, scrollWidth: pane.scrollWidth, clientHeight: pane.clientHeight,
+                        scrollHeight: pane.scrollHeight, shown: img.getBoundingClientRect().width, natural: img.naturalWidth};
+        }
+        return out;
+    """
+    with browser_session("viewer-fit") as driver:
+        cards = upload_through_the_page(driver, stack, [path])
+        card = driver.find_element(By.CSS_SELECTOR, f'#cards > li.card[data-image-id="{cards[WIDE]["id"]}"]')
+        card.click()
+        wait_until(driver, lambda d: d.execute_script(VIEWER_READY), UI_TIMEOUT, "the viewer with both images loaded")
+        fitted = driver.execute_script(measure)
+        driver.save_screenshot(str(OUTPUT / "viewer-fitted.png"))
+        assert fitted["checked"], "the viewer opens with 'Fit to pane' ticked"
+        for which in ("original", "processed"):
+            pane = fitted[which]
+            assert pane["natural"] == 768, fitted
+            assert pane["clientWidth"] < 768, f"the pane is narrower than the image at 1280 px: {fitted}"
+            assert pane["scrollWidth"] <= pane["clientWidth"] + 1 and pane["scrollHeight"] <= pane["clientHeight"] + 1, \
+                f"the fitted {which} scrolls: {fitted}"
+            assert pane["shown"] <= pane["clientWidth"] + 1, fitted
+        # 1:1 on request: every pixel shown, the pane scrolls sideways.
+        driver.find_element(By.ID, "viewer-fit").click()
+        full = driver.execute_script(measure)
+        driver.save_screenshot(str(OUTPUT / "viewer-1to1.png"))
+        for which in ("original", "processed"):
+            assert abs(full[which]["shown"] - 768) < 1, full
+            assert full[which]["scrollWidth"] > full[which]["clientWidth"], full
+        # Closed and opened again: fitted again.
+        driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+        wait_until(driver, lambda d: not d.execute_script("return document.getElementById('viewer').open"), UI_TIMEOUT,
+                   "the viewer to close")
+        driver.find_element(By.CSS_SELECTOR, f'#cards > li.card[data-image-id="{cards[WIDE]["id"]}"]').click()
+        wait_until(driver, lambda d: d.execute_script(VIEWER_READY), UI_TIMEOUT, "the viewer again")
+        again = driver.execute_script(measure)
+        assert again["checked"] and again["original"]["scrollWidth"] <= again["original"]["clientWidth"] + 1, again
+
+
+def test_an_administrator_reviews_the_dead_letters_and_sends_them_back(services):
+    """Without sign-in the one user is the administrator: the panel names the dead-lettered image
+    and why it failed, and one button sends it back; its card then turns processed, live."""
+    stack = services
+    png = io.BytesIO()
+    make_gradient((40, 30), "x", lambda v: (v, v, v)).save(png, format="PNG")
+    error = "Processing failed 5 times (the image store could not be read or written); the image was set aside for an administrator to send again."
+    image_id = make_dead_letter(stack, png.getvalue(), "lost-and-found.png", error)
+    with browser_session("dead-letters") as driver:
+        driver.get(f"{stack.notifier_url}/")
+        wait_until(driver, lambda d: d.find_element(By.ID, "live-status").get_attribute("data-state") == "live",
+                   UI_TIMEOUT, "#live-status to be live")
+        card = f'#cards > li.card[data-image-id="{image_id}"]'
+        wait_until(driver, lambda d: d.find_element(By.CSS_SELECTOR, card).get_attribute("data-state") == "failed", UI_TIMEOUT,
+                   "the dead-lettered image's card, failed")
+        # The panel polls the queues every few seconds: then "Review" shows under the count.
+        wait_until(driver, lambda d: d.find_element(By.ID, "dead-letters").is_displayed(), 30, "the dead letters' Review")
+        driver.find_element(By.CSS_SELECTOR, "#dead-letters > summary").click()
+        listed = wait_until(driver, lambda d: d.execute_script(
+            "return [...document.querySelectorAll('#dead-letter-list > li.dead-letter')].map(li => "
+            "({id: li.dataset.imageId, text: li.textContent}))") or None, UI_TIMEOUT, "the list of dead letters")
+        mine = [item for item in listed if item["id"] == image_id]
+        assert mine and "lost-and-found.png" in mine[0]["text"] and "set aside for an administrator" in mine[0]["text"], listed
+        driver.save_screenshot(str(OUTPUT / "dead-letters.png"))
+        driver.find_element(By.ID, "dead-letter-redrive").click()
+        status = wait_until(driver, lambda d: d.find_element(By.ID, "dead-letter-status").text.startswith(("Sent", "SQS"))
+                            and d.find_element(By.ID, "dead-letter-status").text, UI_TIMEOUT, "the redrive's result")
+        assert "back to the queue" in status, status
+        wait_until(driver, lambda d: d.find_element(By.CSS_SELECTOR, card).get_attribute("data-state") == "processed", PIPELINE_TIMEOUT,
+                   "the sent-back image's card, processed")
+    image = requests.get(f"{stack.notifier_url}/api/images/{image_id}", timeout=10).json()
+    assert image["state"] == "processed" and not image.get("error"), image

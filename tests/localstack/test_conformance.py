@@ -22,7 +22,7 @@ import pytest
 import requests
 from PIL import Image
 
-from pipeline_testing.aws import dlq_name, list_keys, queue_counts
+from pipeline_testing.aws import dlq_name, list_keys, make_dead_letter, queue_counts
 from pipeline_testing.notifier import wait_for_states
 from pipeline_testing.pngs import corrupt_idat, noise_png, small_png
 from pipeline_testing.proxy import FaultProxy
@@ -320,3 +320,21 @@ def test_sigterm_of_each_service_leaves_nothing_in_flight(stacks):
     done, found = wait_listed(stack, accepted, timeout=30)
     assert done, f"not processed after the restart: {[i for i, s in found.items() if s != 'processed']}"
     assert time.monotonic() - restarted < 30
+
+
+def test_dead_letters_go_back_through_sqs_message_move_task(stacks):
+    """LocalStack has SQS's message move tasks (moto has not, and the browser test sends them
+    back one by one there): the notifier's redrive starts one, and SQS moves the dead letter
+    back to the input queue, where it is processed."""
+    stack = stacks.new()
+    stack.start("notifier", "processor")
+    image_id = make_dead_letter(stack, small_png(5), "dead.png", "Processing failed 5 times (the image store could not be read or written).")
+    listed = wait_until(lambda: [i for i in requests.get(f"{stack.notifier_url}/api/dead-letters", timeout=10).json()["images"]
+                                 if i["image_id"] == image_id], timeout=30)
+    assert listed and listed[0]["state"] == "failed" and listed[0]["filename"] == "dead.png", listed
+    answer = requests.post(f"{stack.notifier_url}/api/dead-letters/redrive", json={}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["method"] == "move_task", answer.json()
+    done, found = wait_listed(stack, [image_id], timeout=60, done=("processed",))
+    assert done, f"the image did not come through: {found}"
+    assert queue_counts(stack.client("sqs"), dlq_name(stack.env["INPUT_QUEUE"])) == {"visible": 0, "invisible": 0}

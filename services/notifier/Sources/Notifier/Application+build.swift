@@ -29,6 +29,8 @@ struct NotifierDependencies: Sendable {
     var eventWaitSeconds = 20
     /// Who is asking (AUTH_MODE): every `/api` route is behind it.
     var authenticator = Authenticator.none
+    /// The input queue's dead letters, listed and sent back for administrators (nil: no such routes).
+    var deadLetterOffice: DeadLetterOffice?
 
     init(
         inputBucket: any ObjectStore, processedBucket: any ObjectStore, processedQueue: any MessageQueue,
@@ -68,6 +70,7 @@ func buildRouter(configuration: NotifierConfiguration, dependencies: NotifierDep
     EventStreamRoute(
         hub: dependencies.hub, monitor: dependencies.monitor, heartbeat: dependencies.heartbeat, writeTimeout: dependencies.streamWriteTimeout
     ).addRoutes(to: api)
+    if let office = dependencies.deadLetterOffice { DeadLetterRoutes(office: office).addRoutes(to: api) }
     api.get("openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: NotifierOpenAPIDocument.yaml)))
     }

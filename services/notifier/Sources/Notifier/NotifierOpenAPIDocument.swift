@@ -85,6 +85,27 @@ enum NotifierOpenAPIDocument {
               summary: Queue depths and outcomes per minute (dead letters for administrators)
               responses:
                 "200": {description: The pipeline's numbers.}
+          /api/dead-letters:
+            get:
+              summary: The input queue's dead letters (administrators), each image with its last error
+              description: Read without taking them from the queue (each is hidden for a few seconds while read, then released).
+              responses:
+                "200": {description: "{images: [{image_id, filename, owner, state, error, receive_count}]} (up to 50)."}
+                "403": {description: Not an administrator (forbidden).}
+                "503": {description: The dead-letter queue cannot be read.}
+          /api/dead-letters/redrive:
+            post:
+              summary: Sends every dead letter back to the input queue (administrators)
+              description: |
+                SQS's message move task where the queue service has one (method move_task: SQS moves
+                them), otherwise each message received, sent to the input queue and then deleted
+                (method receive_send_delete). Send it as application/json (a form is refused, so no
+                other site can make a browser send it).
+              responses:
+                "200": {description: "{method, moved}."}
+                "403": {description: Not an administrator (forbidden).}
+                "415": {description: Not sent as application/json (json_required).}
+                "503": {description: The dead-letter queue cannot be reached.}
           /api/me:
             get:
               summary: Who is signed in

@@ -32,6 +32,9 @@ struct NotifierHarness {
         // An application under test stops within its consumer's long poll.
         dependencies.eventWaitSeconds = 1
         dependencies.authenticator = authenticator
+        dependencies.deadLetterOffice = DeadLetterOffice(
+            deadLetters: inputDeadLetters, redrive: nil, inputQueue: inputQueue, table: table, logger: Logger(label: "test")
+        )
         self.dependencies = dependencies
         // The ops port on a port of the system's choosing, so that tests running at once never meet.
         configuration = try NotifierConfiguration(

@@ -85,7 +85,8 @@ struct ImageJob: Sendable {
         } catch let failure as PermanentFailure {
             do {
                 try await publishFailure(
-                    request.imageID, originalKey: request.objectKey, owner: request.owner, failure: failure, startedAt: startedAt, whenStored: whenStored
+                    request.imageID, originalKey: request.objectKey, owner: request.owner, filename: request.filename, failure: failure,
+                    startedAt: startedAt, whenStored: whenStored
                 )
             } catch {
                 return await retry(message, error: error, request: request, logger: logger)
@@ -146,7 +147,7 @@ struct ImageJob: Sendable {
         let event = ImageEvent(
             imageID: request.imageID, originalKey: request.objectKey, processedKey: processedKey, status: .processed,
             width: result.width, height: result.height, processedSize: result.png.count, threshold: Int(result.threshold),
-            startedAt: startedAt, finishedAt: PipelineJSON.timestamp(), owner: request.owner
+            startedAt: startedAt, finishedAt: PipelineJSON.timestamp(), owner: request.owner, filename: request.filename
         )
         try await send(event)
     }
@@ -163,7 +164,8 @@ struct ImageJob: Sendable {
 
     /// Leaves the failure marker, then publishes the `failed` event.
     func publishFailure(
-        _ imageID: String, originalKey: String, owner: String?, failure: PermanentFailure, startedAt: String? = nil, whenStored: @Sendable () -> Void = {}
+        _ imageID: String, originalKey: String, owner: String?, filename: String? = nil, failure: PermanentFailure, startedAt: String? = nil,
+        whenStored: @Sendable () -> Void = {}
     ) async throws {
         let marker = try PipelineJSON.encode(FailureMarker(imageID: imageID, error: failure.message, owner: owner))
         try await processedBucket.put(
@@ -172,7 +174,7 @@ struct ImageJob: Sendable {
         whenStored()
         let event = ImageEvent(
             imageID: imageID, originalKey: originalKey, processedKey: ObjectKeys.processedKey(inputKey: originalKey),
-            status: .failed, error: failure.message, startedAt: startedAt, finishedAt: PipelineJSON.timestamp(), owner: owner
+            status: .failed, error: failure.message, startedAt: startedAt, finishedAt: PipelineJSON.timestamp(), owner: owner, filename: filename
         )
         try await send(event)
     }
@@ -205,7 +207,7 @@ struct ImageJob: Sendable {
         if let request, message.receiveCount >= settings.maxReceiveCount {
             let failure = PermanentFailure.gaveUp(attempts: message.receiveCount, lastError: error)
             do {
-                try await publishFailure(request.imageID, originalKey: request.objectKey, owner: request.owner, failure: failure)
+                try await publishFailure(request.imageID, originalKey: request.objectKey, owner: request.owner, filename: request.filename, failure: failure)
                 logger.error("failed on the last receive; the message moves to the dead-letter queue", metadata: [
                     "error": .string("\(error)"), "receive_count": "\(message.receiveCount)",
                 ])

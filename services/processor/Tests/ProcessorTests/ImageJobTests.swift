@@ -147,6 +147,20 @@ import Testing
 
     /// A transient failure on the last receive the queue allows fails the image (with the attempts
     /// and the last error), leaves the marker, and releases the message to move to the DLQ.
+    /// The name as uploaded goes on in the outcome events, so the page has it even when the
+    /// upload's own event was lost.
+    @Test func outcomesCarryTheNameAsUploaded() async throws {
+        let harness = WorkerHarness()
+        _ = try await harness.upload(TestPNG.make(width: 2, height: 2), name: "caf.png", displayName: "café.png")
+        _ = try await harness.upload(Array("not a png".utf8), name: "x.png", displayName: "写真.png")
+        for _ in 0..<2 {
+            let message = try #require(try await harness.receiveOne())
+            _ = await harness.job.handle(message)
+        }
+        let events = try harness.events()
+        #expect(Set(events.map { "\($0.status.rawValue) \($0.filename ?? "-")" }) == ["processed café.png", "failed 写真.png"])
+    }
+
     @Test func everyKindHasAFixedSentence() {
         let kinds = ["not_png", "truncated", "invalid_header", "too_many_pixels", "corrupt", "unsupported", "out_of_memory", "encoding_failed"]
         for kind in kinds {

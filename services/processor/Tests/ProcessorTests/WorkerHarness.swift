@@ -34,10 +34,14 @@ struct WorkerHarness {
 
     /// Stores an input object and queues its message as the upload API does; returns the message's body.
     @discardableResult
-    func upload(_ bytes: [UInt8], imageID: String = ObjectKeys.newImageID(), name: String = "a.png", options: ProcessingOptions? = nil) async throws -> ImageUploadedMessage {
+    /// - Parameter displayName: the name as uploaded, in the message (nil: a message without one).
+    func upload(
+        _ bytes: [UInt8], imageID: String = ObjectKeys.newImageID(), name: String = "a.png", displayName: String? = nil,
+        options: ProcessingOptions? = nil
+    ) async throws -> ImageUploadedMessage {
         let key = ObjectKeys.inputKey(imageID: imageID, filename: name)
         try await inputBucket.put(key: key, body: ByteBuffer(bytes: bytes), contentType: "image/png")
-        let message = ImageUploadedMessage(imageID: imageID, objectKey: key, options: options)
+        let message = ImageUploadedMessage(imageID: imageID, objectKey: key, filename: displayName, options: options)
         try await inputQueue.send(body: try PipelineJSON.encode(message), groupID: imageID, deduplicationID: imageID)
         return message
     }

@@ -92,7 +92,9 @@ struct UploadController: Sendable {
             logger[metadataKey: "image_id"] = .string(imageID)
             logFields["image_id"] = .string(imageID)
             let filename = body.filename ?? query[Substring("filename")].map(String.init) ?? "image.png"
+            // The key holds the name reduced to [A-Za-z0-9._-]; the name as uploaded travels beside it.
             let key = ObjectKeys.inputKey(imageID: imageID, filename: filename)
+            let displayName = ObjectKeys.displayName(filename)
             let uploadedAt = PipelineJSON.timestamp()
             let workLogger = logger
             let stored = Shared<Int?>(nil)
@@ -103,7 +105,9 @@ struct UploadController: Sendable {
                     if digest != nil, try await uploads.otherObject(of: imageID, than: key) != nil {
                         throw UploadRefusal.idempotencyKeyReused
                     }
-                    let outcome = try await uploads.store(body, key: key, imageID: imageID, owner: owner, digest: digest, logger: workLogger)
+                    let outcome = try await uploads.store(
+                        body, key: key, imageID: imageID, owner: owner, displayName: displayName, digest: digest, logger: workLogger
+                    )
                     let size: Int
                     switch outcome {
                     case .new(let written):
@@ -117,7 +121,7 @@ struct UploadController: Sendable {
                     }
                     stored.set(size)
                     let message = ImageUploadedMessage(
-                        imageID: imageID, objectKey: key, bucket: uploads.bucket, filename: ObjectKeys.sanitize(filename: filename),
+                        imageID: imageID, objectKey: key, bucket: uploads.bucket, filename: displayName,
                         size: size, width: header.width, height: header.height, uploadedAt: uploadedAt, options: options.value, owner: owner
                     )
                     try await uploads.enqueue(message, undoing: outcome != .existing, logger: workLogger)

@@ -30,11 +30,14 @@ struct UploadStore: Sendable {
 
     /// Streams the file into the store, only if no object has its key (an original is never
     /// overwritten); a refusal met on the way (too large, malformed, a bad option) comes out as it
-    /// is, and the store leaves nothing behind for it. `digest`, when given, sees every byte.
-    func store(_ body: UploadBodyStream, key: String, imageID: String, owner: String, digest: BodyDigest?, logger: Logger) async throws -> Stored {
+    /// is, and the store leaves nothing behind for it. `digest`, when given, sees every byte. The
+    /// object's metadata names the image, its owner and its name as uploaded (percent-encoded).
+    func store(
+        _ body: UploadBodyStream, key: String, imageID: String, owner: String, displayName: String, digest: BodyDigest?, logger: Logger
+    ) async throws -> Stored {
         do {
             let file = digest.map { $0.reading(body.file) } ?? body.file
-            let metadata = ["image-id": imageID, "owner": owner]
+            let metadata = ["image-id": imageID, "owner": owner, "filename": ObjectKeys.metadataValue(displayName: displayName)]
             let size = try await objects.write(key: key, body: file, contentType: "image/png", metadata: metadata, ifAbsent: true)
             // Past the deadline the client hears 503: the stored object must go, unqueued.
             try Task.checkCancellation()
@@ -146,7 +149,8 @@ struct UploadStore: Sendable {
     func announce(_ message: ImageUploadedMessage, logger: Logger) async {
         let event = ImageEvent(
             imageID: message.imageID, originalKey: message.objectKey, status: .queued,
-            width: message.width, height: message.height, size: message.size, uploadedAt: message.uploadedAt, owner: message.owner
+            width: message.width, height: message.height, size: message.size, uploadedAt: message.uploadedAt, owner: message.owner,
+            filename: message.filename
         )
         do {
             try await events.send(body: try PipelineJSON.encode(event), groupID: event.imageID, deduplicationID: event.deduplicationID)

@@ -48,7 +48,7 @@ import Testing
         let event = try PipelineJSON.decode(ImageEvent.self, from: try #require(harness.events.bodies.first))
         #expect(event == ImageEvent(
             imageID: imageID, originalKey: "\(imageID)_MyPhoto.png", status: .queued, width: 5, height: 3, size: png.count,
-            uploadedAt: message.uploadedAt, owner: "local"
+            uploadedAt: message.uploadedAt, owner: "local", filename: message.filename
         ))
     }
 
@@ -80,6 +80,25 @@ import Testing
             let answer = try json(response)
             #expect(answer["object_key"]?.hasSuffix("_image.png") == true)
         }
+    }
+
+    /// The key holds the reduced name; the name as uploaded travels beside it, in the work message,
+    /// the `queued` event and the original's metadata (percent-encoded: S3 metadata is ASCII).
+    @Test func theNameAsUploadedTravelsBesideTheKey() async throws {
+        let harness = try UploadHarness()
+        let form = Multipart.image(png, filename: "фото café.png")
+        try await harness.send(headers: form.headers, body: form.body) { response in
+            #expect(response.status == .accepted)
+            let key = try json(response)["object_key"]
+            #expect(key?.hasSuffix("_caf.png") == true)
+        }
+        let message = try PipelineJSON.decode(ImageUploadedMessage.self, from: try #require(harness.queue.bodies.first))
+        #expect(message.filename == "фото café.png")
+        let event = try PipelineJSON.decode(ImageEvent.self, from: try #require(harness.events.bodies.first))
+        #expect(event.status == .queued && event.filename == "фото café.png")
+        let metadata = try #require(harness.store.metadata(message.objectKey))
+        #expect(metadata["filename"] == "%D1%84%D0%BE%D1%82%D0%BE%20caf%C3%A9.png")
+        #expect(metadata["filename"].flatMap(ObjectKeys.displayName(metadataValue:)) == "фото café.png")
     }
 
     @Test func aNonASCIINameKeepsItsExtension() async throws {

@@ -22,7 +22,13 @@ public struct DynamoImageTable: ImageTable {
         update.setIfAbsent(ImageAttribute.owner, .string(event.owner ?? ImageOwner.local))
         update.setIfAbsent(ImageAttribute.listing, .string(ImageTableSchema.everyone))
         update.setIfAbsent(ImageAttribute.originalKey, .string(event.originalKey))
-        update.setIfAbsent(ImageAttribute.filename, .string(ObjectKeys.filename(fromInputKey: event.originalKey)))
+        // The name as uploaded: the `queued` event's word wins (it is applied once); an outcome
+        // brings it too, or the key's reduced name when it does not know it (older events).
+        if event.status == .queued, let filename = event.filename {
+            update.set(ImageAttribute.filename, .string(filename))
+        } else {
+            update.setIfAbsent(ImageAttribute.filename, .string(event.filename ?? ObjectKeys.filename(fromInputKey: event.originalKey)))
+        }
         update.setIfAbsent(ImageAttribute.expiresAt, expiresAt.map(DynamoValue.epochSeconds))
         update.set(ImageAttribute.updatedAt, .time(now))
         let condition: String

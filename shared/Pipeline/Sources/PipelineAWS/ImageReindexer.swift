@@ -8,7 +8,8 @@ import PipelineContract
 /// `processed_*` objects finish them, `failed_*.json` markers fail them with their reason. Each item
 /// is written only if the table does not know the image as far along (``ImageTable/restore(_:)``),
 /// so running it again, or while notifiers apply events, moves nothing back. The owner comes from
-/// the original's metadata (`owner`; `local` when it has none, as the Python pipeline's objects).
+/// the original's metadata (`owner`; `local` when it has none, as the Python pipeline's objects),
+/// and so does the name as uploaded (`filename`, percent-encoded; else the key's reduced name).
 ///
 /// Maintenance, never part of a start: it lists both buckets whole.
 public struct ImageReindexer: Sendable {
@@ -45,8 +46,11 @@ public struct ImageReindexer: Sendable {
         var items: [String: ImageItem] = [:]
         for object in try await inputBucket.list(prefix: nil) {
             guard let imageID = ObjectKeys.imageID(fromInputKey: object.key) else { continue }
-            let owner = try await inputBucket.head(key: object.key)?.metadata["owner"] ?? ImageOwner.local
+            let metadata = try await inputBucket.head(key: object.key)?.metadata ?? [:]
+            let owner = metadata["owner"] ?? ImageOwner.local
             var item = ImageItem(imageID: imageID, owner: owner, originalKey: object.key, uploadedAt: object.lastModified ?? now, updatedAt: now)
+            // The name as uploaded, when the upload API wrote it beside the key.
+            if let name = metadata["filename"].flatMap(ObjectKeys.displayName(metadataValue:)) { item.filename = name }
             item.originalSize = object.size
             items[imageID] = item
         }

@@ -108,3 +108,23 @@ public struct SQSMessageQueue: MessageQueue {
         }
     }
 }
+
+extension SQSMessageQueue: DeadLetterRedrive {
+    /// `StartMessageMoveTask` from this (dead-letter) queue back to its source queue; false where the
+    /// queue service has no message move tasks (moto).
+    public func startMovingBack() async throws -> Bool {
+        do {
+            let arn = try await sqs.queueAttributes(queueURL: url(), names: ["QueueArn"])["QueueArn"]
+            guard let arn else { throw MessageQueueError(reason: "the queue \(name) has no QueueArn") }
+            _ = try await sqs.startMessageMoveTask(sourceArn: arn)
+            return true
+        } catch where SQSClient.isUnsupportedAction(error) {
+            return false
+        } catch let error as MessageQueueError {
+            throw error
+        } catch {
+            throw MessageQueueError(reason: "\(error)")
+        }
+    }
+}
+

@@ -76,3 +76,12 @@ public struct QueueDepth: Sendable, Equatable {
         self.inFlight = inFlight
     }
 }
+
+/// A dead-letter queue that can send its messages back to the queue they came from in one move,
+/// as SQS's message move tasks do (the seam; an emulator without them says so).
+public protocol DeadLetterRedrive: Sendable {
+    /// Starts moving every message back. Returns false when the queue service has no such move
+    /// (the caller then moves them one by one); throws ``MessageQueueError`` when it refuses.
+    func startMovingBack() async throws -> Bool
+}
+

@@ -111,19 +111,22 @@ public struct ImageEvent: Codable, Sendable, Equatable {
     /// Whose image it is; absent (the original Python worker, events from before owners) means
     /// ``ImageOwner/local``.
     public var owner: String?
+    /// The file's name as uploaded (any Unicode, ``ObjectKeys/displayName(_:)``): what the page and
+    /// downloads show. Absent (older events), the name in the key.
+    public var filename: String?
 
     enum CodingKeys: String, CodingKey {
         case imageID = "image_id", originalKey = "original_key", processedKey = "processed_key", status, error
         case width, height, size, processedSize = "processed_size", threshold
         case processingMilliseconds = "processing_ms", uploadedAt = "uploaded_at", startedAt = "started_at"
-        case finishedAt = "finished_at", owner
+        case finishedAt = "finished_at", owner, filename
     }
 
     public init(
         imageID: String, originalKey: String, processedKey: String? = nil, status: Status, error: String? = nil,
         width: Int? = nil, height: Int? = nil, size: Int? = nil, processedSize: Int? = nil, threshold: Int? = nil,
         processingMilliseconds: Double? = nil, uploadedAt: String? = nil, startedAt: String? = nil, finishedAt: String? = nil,
-        owner: String? = nil
+        owner: String? = nil, filename: String? = nil
     ) {
         self.imageID = imageID
         self.originalKey = originalKey
@@ -140,6 +143,7 @@ public struct ImageEvent: Codable, Sendable, Equatable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.owner = owner
+        self.filename = filename
     }
 
     public init(from decoder: any Decoder) throws {
@@ -159,6 +163,7 @@ public struct ImageEvent: Codable, Sendable, Equatable {
         startedAt = try container.decodeIfPresent(String.self, forKey: .startedAt)
         finishedAt = try container.decodeIfPresent(String.self, forKey: .finishedAt)
         owner = try container.decodeIfPresent(String.self, forKey: .owner)
+        filename = try container.decodeIfPresent(String.self, forKey: .filename)
     }
 
     /// The FIFO deduplication id: `queued_{image_id}` for the upload's event, `processed_{image_id}`

@@ -38,6 +38,42 @@ public enum ObjectKeys {
         return kept.contains(where: { $0 != "." && $0 != "_" && $0 != "-" }) ? kept : "image.png"
     }
 
+    /// The longest display name kept, in characters.
+    public static let maxDisplayNameLength = 255
+
+    /// The name as uploaded, as the page and downloads show it: any letters, the directories a
+    /// browser or a client may send dropped (`C:\\photos\\фото.png` → `фото.png`), control and
+    /// format characters removed, spaces at the ends trimmed, at most ``maxDisplayNameLength``
+    /// characters (the end, with the extension, kept); nothing left: the key's reduced name.
+    public static func displayName(_ uploaded: String) -> String {
+        let base = uploaded.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let visible = String(String.UnicodeScalarView(base.unicodeScalars.filter { scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse: false
+            default: true
+            }
+        }))
+        var name = visible.trimmingCharacters(in: .whitespaces)
+        if name.count > maxDisplayNameLength { name = String(name.suffix(maxDisplayNameLength)) }
+        return name.isEmpty ? sanitize(filename: uploaded) : name
+    }
+
+    /// A display name as S3 metadata carries it (US-ASCII only): percent-encoded UTF-8.
+    public static func metadataValue(displayName: String) -> String {
+        displayName.addingPercentEncoding(withAllowedCharacters: metadataSafe) ?? sanitize(filename: displayName)
+    }
+
+    /// The display name from S3 metadata, or nil when it is not one this project wrote.
+    public static func displayName(metadataValue: String) -> String? {
+        metadataValue.removingPercentEncoding.map(displayName)
+    }
+
+    static let metadataSafe: CharacterSet = {
+        var safe = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        safe.insert(charactersIn: "-._~")
+        return safe
+    }()
+
     /// The characters of `text` that keys allow: `[A-Za-z0-9._-]`.
     static func allowedOnly(_ text: String) -> String {
         String(text.unicodeScalars.filter { scalar in

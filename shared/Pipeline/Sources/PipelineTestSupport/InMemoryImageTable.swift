@@ -45,11 +45,16 @@ public final class InMemoryImageTable: ImageTable, ImageChangeFeed {
                 imageID: event.imageID, owner: event.owner ?? ImageOwner.local, originalKey: event.originalKey,
                 uploadedAt: uploadedAt ?? now, updatedAt: now
             )
-            if existing == nil { item.expiresAt = expiresAt }
+            if existing == nil {
+                item.expiresAt = expiresAt
+                if let filename = event.filename { item.filename = filename }
+            }
             switch event.status {
             case .queued:
                 guard !state.queuedApplied.contains(event.imageID) else { return nil }
                 state.queuedApplied.insert(event.imageID)
+                // The upload's own word on the name wins.
+                if let filename = event.filename { item.filename = filename }
                 item.originalSize = item.originalSize ?? event.size
                 if let uploadedAt { item.uploadedAt = uploadedAt }
             case .failed, .processed:

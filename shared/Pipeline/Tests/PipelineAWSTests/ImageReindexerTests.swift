@@ -37,6 +37,19 @@ import Testing
         #expect(try await reindexer(table).run() == ImageReindexer.Report(images: 3, written: 0, kept: 3))
     }
 
+    /// The name as uploaded comes back from the original's metadata; without it, the key's name.
+    @Test func theNameAsUploadedComesFromTheMetadata() async throws {
+        try await input.put(
+            key: key(ids[0]), body: ByteBuffer(bytes: [1, 2, 3]), contentType: "image/png",
+            metadata: ["owner": "ann", "filename": ObjectKeys.metadataValue(displayName: "фото café.png")], ifAbsent: false
+        )
+        try await input.put(key: key(ids[1]), body: ByteBuffer(bytes: [1, 2, 3]), contentType: "image/png")
+        let table = InMemoryImageTable()
+        _ = try await reindexer(table).run()
+        #expect(table.items[ids[0]]?.filename == "фото café.png" && table.items[ids[0]]?.owner == "ann")
+        #expect(table.items[ids[1]]?.filename == "photo.png")
+    }
+
     /// An image the table knows further along (its event came) keeps what the table says.
     @Test func theTableIsNeverMovedBack() async throws {
         try await fillBuckets()

@@ -41,6 +41,28 @@ import Testing
         )
     }
 
+    /// The name as uploaded: the `queued` event's word wins, even over an outcome that came first
+    /// without it; an outcome that knows it sets it when the `queued` event is lost.
+    @Test(arguments: Kind.allCases) func theNameAsUploadedComesFromTheEvents(_ kind: Kind) async throws {
+        try await withTable(kind) { table in
+            var outcomeFirst = event(.processed)
+            outcomeFirst.filename = nil
+            let early = try #require(try await table.apply(outcomeFirst, at: t0, expiresAt: nil))
+            #expect(early.item.filename == "photo.png", "the key's name until the upload's event says otherwise")
+            var queued = event(.queued)
+            queued.filename = "фото café.png"
+            let named = try #require(try await table.apply(queued, at: t0.addingTimeInterval(1), expiresAt: nil))
+            #expect(named.item.filename == "фото café.png")
+            #expect(try await table.item(id)?.filename == "фото café.png")
+        }
+        try await withTable(kind) { table in
+            var failed = event(.failed, error: "The PNG data is corrupt.")
+            failed.filename = "写真.png"
+            let item = try #require(try await table.apply(failed, at: t0, expiresAt: nil)).item
+            #expect(item.filename == "写真.png", "the processor's event names it when the upload's was lost")
+        }
+    }
+
     @Test(arguments: Kind.allCases) func statesOnlyMoveForwardAndRepeatsChangeNothing(_ kind: Kind) async throws {
         try await withTable(kind) { table in
             let queued = try #require(try await table.apply(event(.queued, owner: "ann"), at: t0, expiresAt: nil))

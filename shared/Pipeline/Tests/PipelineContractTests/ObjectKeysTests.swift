@@ -56,4 +56,34 @@ import Testing
         #expect(ObjectKeys.inputKey(fromProcessedBucketKey: "failed_\(input).json") == input)
         #expect(ObjectKeys.inputKey(fromProcessedBucketKey: "other") == nil)
     }
+
+    /// The name as uploaded, as the page shows it: letters of any script kept; directories,
+    /// control and format characters dropped; never empty.
+    @Test(arguments: [
+        ("фото café.png", "фото café.png"),
+        ("C:\\Users\\me\\写真 1.png", "写真 1.png"),
+        ("../../etc/passwd", "passwd"),
+        ("  spaced name.png  ", "spaced name.png"),
+        ("evil\u{202E}gnp.exe", "evilgnp.exe"),
+        ("line\nbreak\u{0}.png", "linebreak.png"),
+        ("\u{7}\u{1B}", "image.png"),
+        ("", "image.png"),
+    ])
+    func displayNames(_ uploaded: String, _ shown: String) {
+        #expect(ObjectKeys.displayName(uploaded) == shown)
+    }
+
+    @Test func aLongDisplayNameKeepsItsEnd() {
+        let name = String(repeating: "é", count: 400) + ".png"
+        let shown = ObjectKeys.displayName(name)
+        #expect(shown.count == ObjectKeys.maxDisplayNameLength && shown.hasSuffix("é.png"))
+    }
+
+    @Test func displayNamesTravelInASCIIMetadata() {
+        for name in ["фото café.png", "a+b=c&d%e.png", "plain.png", "写真 (1).png"] {
+            let value = ObjectKeys.metadataValue(displayName: name)
+            #expect(value.unicodeScalars.allSatisfy { $0.isASCII && $0.value > 0x20 }, "\(value)")
+            #expect(ObjectKeys.displayName(metadataValue: value) == name)
+        }
+    }
 }

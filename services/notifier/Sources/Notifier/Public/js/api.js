@@ -5,9 +5,11 @@ const DEFAULT_CONFIG = { upload_url: 'http://localhost:8081/upload', max_upload_
 // Used when a refusal carries no readable JSON message.
 const FALLBACK_MESSAGES = {
   400: 'The upload request was not valid.',
+  408: 'The upload stopped arriving and was cut off; try again.',
   413: 'The file is too large.',
   415: 'The file is not a PNG image.',
   422: 'The PNG image could not be accepted.',
+  429: 'Too many uploads for now; try again later.',
   503: 'The upload service is temporarily unavailable.',
 };
 

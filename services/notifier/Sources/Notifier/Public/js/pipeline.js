@@ -2,6 +2,7 @@
 // reports them (GET /api/pipeline, then `pipeline` frames on the event stream). Nothing is counted
 // here: the page only draws the server's numbers.
 import { getJson } from './api.js';
+import { showDeadLetters } from './deadletters.js';
 import { setListUnavailable, ui } from './dom.js';
 import { el, toDate } from './format.js';
 
@@ -74,7 +75,9 @@ function render(snapshot, updated) {
   ui.pipelineUpdated.title = isCount(snapshot.poll_seconds) ? `Queues are polled every ${snapshot.poll_seconds} s` : '';
 
   renderInput(snapshot.input || {});
-  renderDeadLetters(Array.isArray(snapshot.dead_letter) ? snapshot.dead_letter : [], snapshot.input?.name);
+  const deadLetters = Array.isArray(snapshot.dead_letter) ? snapshot.dead_letter : [];
+  renderDeadLetters(deadLetters, snapshot.input?.name);
+  showDeadLetters(deadLetters, snapshot.input?.name);
 
   setCount(ui.pipelineRate, snapshot.processed_last_minute);
   setCount(ui.pipelineProcessedWindow, snapshot.processed_in_window);

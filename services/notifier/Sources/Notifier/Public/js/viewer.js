@@ -19,7 +19,12 @@ function openViewer(card) {
   }
   viewerId = id;
   renderViewer();
-  if (!ui.viewer.open) ui.viewer.showModal();
+  if (!ui.viewer.open) {
+    // Every image opens fitted to its pane; "Fit to pane" unticked shows it 1:1.
+    ui.viewerFit.checked = true;
+    ui.viewer.classList.add('fit');
+    ui.viewer.showModal();
+  }
   ui.viewerClose.focus();
 }
 

@@ -38,6 +38,8 @@ extension SQSClient {
         }
         guard let error = serviceError else { return false }
         let codes: Set<String> = ["InvalidAction", "UnknownOperation", "UnsupportedOperation", "NotImplemented", "InvalidAction.NotImplemented"]
-        return codes.contains(error.code) || error.statusCode == 501
+        // moto answers an action it lacks with a bare 500 (no error document, hence the code
+        // `HTTP500`); AWS's own 500s carry a code (InternalError) and are not taken for this.
+        return codes.contains(error.code) || error.statusCode == 501 || (error.statusCode == 500 && error.code == "HTTP500")
     }
 }

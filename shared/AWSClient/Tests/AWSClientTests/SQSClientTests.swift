@@ -43,4 +43,15 @@ import Testing
         #expect(messages.first?.receiveCount == 3)
         #expect(transport.requests.first?.timeout == .seconds(25))
     }
+
+    /// An emulator without message move tasks (moto: a bare 500) or an unknown action is told
+    /// apart from AWS refusing one (AccessDenied) or failing (InternalError, with its code).
+    @Test func unsupportedActionsAreToldApart() {
+        #expect(SQSClient.isUnsupportedAction(AWSError.service(AWSServiceError(code: "HTTP500", message: "", statusCode: 500))))
+        #expect(SQSClient.isUnsupportedAction(AWSServiceError(code: "InvalidAction", message: "", statusCode: 400)))
+        #expect(SQSClient.isUnsupportedAction(AWSServiceError(code: "UnknownOperation", message: "", statusCode: 400)))
+        #expect(!SQSClient.isUnsupportedAction(AWSError.service(AWSServiceError(code: "AccessDenied", message: "", statusCode: 403))))
+        #expect(!SQSClient.isUnsupportedAction(AWSServiceError(code: "InternalError", message: "", statusCode: 500)))
+        #expect(!SQSClient.isUnsupportedAction(AWSError.transport("connection refused")))
+    }
 }

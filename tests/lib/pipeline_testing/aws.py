@@ -44,7 +44,7 @@ def make_dead_letter(stack, png: bytes, name: str, error: str) -> str:
     event = {"image_id": image_id, "original_key": key, "processed_key": f"processed_{key}", "status": "failed", "error": error,
              "filename": name}
     sqs.send_message(QueueUrl=queue_url(sqs, env["PROCESSED_QUEUE"]), MessageBody=json.dumps(event),
-                     MessageGroupId=image_id, MessageDeduplicationId=f"processed_{image_id}")
+                     MessageGroupId=image_id, MessageDeduplicationId=f"failed_{image_id}")
     work = {"image_id": image_id, "object_key": key, "filename": name, "owner": "local"}
     sqs.send_message(QueueUrl=queue_url(sqs, dlq_name(env["INPUT_QUEUE"])), MessageBody=json.dumps(work),
                      MessageGroupId=image_id, MessageDeduplicationId=image_id)

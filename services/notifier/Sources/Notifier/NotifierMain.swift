@@ -27,7 +27,8 @@ struct NotifierMain {
         dependencies.hub = ImageChangeHub(limits: configuration.eventStreams)
         let inputDeadLetters = SQSMessageQueue(sqs: clients.sqs, name: QueuePolicy.deadLetterQueueName(for: pipeline.inputQueue))
         dependencies.deadLetterOffice = DeadLetterOffice(
-            deadLetters: inputDeadLetters, redrive: inputDeadLetters, inputQueue: clients.inputQueue, table: clients.imageTable, logger: logger
+            deadLetters: inputDeadLetters, redrive: SQSMessageMove(from: inputDeadLetters, to: clients.inputQueue), inputQueue: clients.inputQueue,
+            table: clients.imageTable, logger: logger
         )
         dependencies.retention = pipeline.retentionDays.map { .seconds($0 * 86_400) }
         dependencies.authenticator = .starting(configuration.access, logger: logger)

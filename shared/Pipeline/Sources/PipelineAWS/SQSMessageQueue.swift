@@ -109,14 +109,24 @@ public struct SQSMessageQueue: MessageQueue {
     }
 }
 
-extension SQSMessageQueue: DeadLetterRedrive {
-    /// `StartMessageMoveTask` from this (dead-letter) queue back to its source queue; false where the
-    /// queue service has no message move tasks (moto).
+/// SQS's message move task from a dead-letter queue to the queue its messages belong in: named
+/// explicitly, as SQS's "back to the original sources" knows only messages that its redrive policy
+/// moved (a message put there by hand has no source).
+public struct SQSMessageMove: DeadLetterRedrive {
+    public let deadLetters: SQSMessageQueue
+    public let destination: SQSMessageQueue
+
+    public init(from deadLetters: SQSMessageQueue, to destination: SQSMessageQueue) {
+        self.deadLetters = deadLetters
+        self.destination = destination
+    }
+
+    /// `StartMessageMoveTask`; false where the queue service has no message move tasks (moto).
     public func startMovingBack() async throws -> Bool {
         do {
-            let arn = try await sqs.queueAttributes(queueURL: url(), names: ["QueueArn"])["QueueArn"]
-            guard let arn else { throw MessageQueueError(reason: "the queue \(name) has no QueueArn") }
-            _ = try await sqs.startMessageMoveTask(sourceArn: arn)
+            let source = try await arn(of: deadLetters)
+            let target = try await arn(of: destination)
+            _ = try await deadLetters.sqs.startMessageMoveTask(sourceArn: source, destinationArn: target)
             return true
         } catch where SQSClient.isUnsupportedAction(error) {
             return false
@@ -126,5 +136,11 @@ extension SQSMessageQueue: DeadLetterRedrive {
             throw MessageQueueError(reason: "\(error)")
         }
     }
-}
 
+    func arn(of queue: SQSMessageQueue) async throws -> String {
+        guard let arn = try await queue.sqs.queueAttributes(queueURL: queue.url(), names: ["QueueArn"])["QueueArn"] else {
+            throw MessageQueueError(reason: "the queue \(queue.name) has no QueueArn")
+        }
+        return arn
+    }
+}

@@ -167,9 +167,15 @@ public struct ImageEvent: Codable, Sendable, Equatable {
     }
 
     /// The FIFO deduplication id: `queued_{image_id}` for the upload's event, `processed_{image_id}`
-    /// for the outcome (so a redelivered outcome is sent once, whichever it was).
+    /// for success (the contract's), `failed_{image_id}` for a failure, so that a redelivered
+    /// outcome is sent once, and a success that follows a failure (a dead letter sent back within
+    /// SQS's five-minute deduplication window) is never taken for a repeat of it and dropped.
     public var deduplicationID: String {
-        status == .queued ? "queued_\(imageID)" : "processed_\(imageID)"
+        switch status {
+        case .queued: "queued_\(imageID)"
+        case .failed: "failed_\(imageID)"
+        case .processed: "processed_\(imageID)"
+        }
     }
 }
 

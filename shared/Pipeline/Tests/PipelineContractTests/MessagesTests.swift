@@ -22,7 +22,12 @@ import Testing
         let event = ImageEvent(imageID: "i", originalKey: "i_a.png", processedKey: "processed_i_a.png", status: .failed, error: "Not a PNG.")
         let text = try PipelineJSON.encode(event)
         #expect(text == #"{"error":"Not a PNG.","image_id":"i","original_key":"i_a.png","processed_key":"processed_i_a.png","status":"failed"}"#)
-        #expect(event.deduplicationID == "processed_i")
+        // A failure has its own deduplication id: the success of a redrive that follows within
+        // SQS's five minutes must not be dropped as its repeat.
+        #expect(event.deduplicationID == "failed_i")
+        var success = event
+        success.status = .processed
+        #expect(success.deduplicationID == "processed_i")
         #expect(try PipelineJSON.encode(FailureMarker(imageID: "i", error: "Not a PNG.")) == #"{"error":"Not a PNG.","image_id":"i"}"#)
     }
 

@@ -152,7 +152,7 @@ def test_containers_get_composes_environment():
     # Sign-in exists on AWS only (compose runs AUTH_MODE=none, its default): test_sign_in checks these.
     # So do the load balancer in front (one trusted X-Forwarded-For hop) and the daily allowances from
     # the stack's parameters: test_limits checks those.
-    sign_in = {"AUTH_MODE", "ALB_ARN", "JWT_ISSUER", "JWT_AUDIENCE", "ADMIN_GROUP", "SIGN_OUT_URL", "TRUSTED_PROXY_HOPS",
+    sign_in = {"AUTH_MODE", "ALB_ARN", "JWT_ISSUER", "JWT_AUDIENCE", "ADMIN_GROUP", "SIGN_OUT_URL", "TRUSTED_PROXY_HOPS", "HTTP_IDLE_TIMEOUT_SECONDS",
                "UPLOADS_PER_OWNER_PER_DAY", "UPLOAD_BYTES_PER_OWNER_PER_DAY", "PIXELS_PER_OWNER_PER_DAY"}
     for service, prefix in SERVICES.items():
         (container,) = RESOURCES[f"{prefix}TaskDefinition"]["Properties"]["ContainerDefinitions"]
@@ -370,9 +370,13 @@ def test_limits():
     assert environment["UPLOADS_PER_OWNER_PER_DAY"] == {"Ref": "UploadsPerOwnerPerDay"}
     assert environment["UPLOAD_BYTES_PER_OWNER_PER_DAY"] == {"Ref": "UploadBytesPerOwnerPerDay"}
     assert environment["PIXELS_PER_OWNER_PER_DAY"] == {"Ref": "PixelsPerOwnerPerDay"}
+    balancer_idle = int(attributes["idle_timeout.timeout_seconds"])
     for prefix in ("UploadApi", "Notifier"):
         (container,) = RESOURCES[f"{prefix}TaskDefinition"]["Properties"]["ContainerDefinitions"]
-        assert {entry["Name"]: entry["Value"] for entry in container["Environment"]}["TRUSTED_PROXY_HOPS"] == "1"
+        environment = {entry["Name"]: entry["Value"] for entry in container["Environment"]}
+        assert environment["TRUSTED_PROXY_HOPS"] == "1"
+        # The tasks keep idle connections longer than the balancer, which then closes them first.
+        assert int(environment["HTTP_IDLE_TIMEOUT_SECONDS"]) > balancer_idle
     # Originals and results expire with the retention setting.
     for bucket in ("InputBucket", "ProcessedBucket"):
         rules_text = yaml.safe_dump(RESOURCES[bucket]["Properties"]["LifecycleConfiguration"])

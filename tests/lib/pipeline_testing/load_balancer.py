@@ -12,7 +12,6 @@ read whole before forwarding, and each answer closes its connection (HTTP/1.0).
 """
 from __future__ import annotations
 
-import http.client
 import re
 import threading
 from dataclasses import dataclass
@@ -21,10 +20,10 @@ from pathlib import Path
 
 import yaml
 
+from .relay import HOP_BY_HOP, read_body, relay
 from .stack import ROOT
 
 TEMPLATE = ROOT / "deploy" / "aws" / "pipeline.yaml"
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-connection", "host"}
 
 
 class _CloudFormationLoader(yaml.SafeLoader):
@@ -151,26 +150,10 @@ class RoutingProxy:
 
     @staticmethod
     def forward(handler: BaseHTTPRequestHandler, port: int) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else None
-        headers = {name: value for name, value in handler.headers.items() if name.lower() not in HOP_BY_HOP}
         forwarded = [value for name, value in handler.headers.items() if name.lower() == "x-forwarded-for"]
-        headers = {name: value for name, value in headers.items() if name.lower() not in ("x-forwarded-for", "x-forwarded-proto")}
+        headers = {name: value for name, value in handler.headers.items()
+                   if name.lower() not in HOP_BY_HOP and name.lower() not in ("x-forwarded-for", "x-forwarded-proto")}
+        # As the load balancer does: the peer's address appended to what the client sent.
         headers["X-Forwarded-For"] = ", ".join([*forwarded, handler.client_address[0]])
         headers["X-Forwarded-Proto"] = "http"
-        backend = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        try:
-            backend.request(handler.command, handler.path, body=body, headers=headers)
-            response = backend.getresponse()
-            handler.send_response(response.status, response.reason)
-            for name, value in response.getheaders():
-                if name.lower() not in HOP_BY_HOP:
-                    handler.send_header(name, value)
-            handler.end_headers()
-            while chunk := response.read1(65536):
-                handler.wfile.write(chunk)
-                handler.wfile.flush()
-        except (OSError, http.client.HTTPException):
-            pass  # the client or the service went away
-        finally:
-            backend.close()
+        relay(handler, port, headers, read_body(handler))

@@ -11,15 +11,14 @@ connection (HTTP/1.0), which keeps the proxy small.
 """
 from __future__ import annotations
 
-import http.client
 import threading
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .identity import TestLoadBalancer
+from .relay import HOP_BY_HOP, read_body, relay
 
 COOKIE = "test-session"
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-connection", "host"}
 
 
 class SigningProxy:
@@ -57,27 +56,10 @@ class SigningProxy:
         return {"name": COOKIE, "value": ":".join([owner, ",".join(groups)]) if groups else owner, "path": "/"}
 
     def forward(self, handler: BaseHTTPRequestHandler, port: int) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else None
         headers = {name: value for name, value in handler.headers.items()
                    if name.lower() not in HOP_BY_HOP and not name.lower().startswith("x-amzn-oidc")}
         cookie = SimpleCookie(handler.headers.get("Cookie", "")).get(COOKIE)
         if cookie is not None and cookie.value:
             owner, _, groups = cookie.value.partition(":")
             headers["x-amzn-oidc-data"] = self.alb.token(owner, groups=[g for g in groups.split(",") if g])
-        backend = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        try:
-            backend.request(handler.command, handler.path, body=body, headers=headers)
-            response = backend.getresponse()
-            handler.send_response(response.status, response.reason)
-            for name, value in response.getheaders():
-                if name.lower() not in HOP_BY_HOP:
-                    handler.send_header(name, value)
-            handler.end_headers()
-            while chunk := response.read1(65536):
-                handler.wfile.write(chunk)
-                handler.wfile.flush()
-        except (OSError, http.client.HTTPException):
-            pass  # the browser or the service went away
-        finally:
-            backend.close()
+        relay(handler, port, headers, read_body(handler))

@@ -1,3 +1,5 @@
+import PipelineService
+
 /// The OpenAPI 3.1 description of the upload API, served at `GET /openapi.yaml`.
 /// Kept in the binary so that a deployed executable needs no resource files.
 enum OpenAPIDocument {
@@ -110,16 +112,7 @@ enum OpenAPIDocument {
                   content: {application/yaml: {schema: {type: string}}}
         components:
           securitySchemes:
-            loadBalancer:
-              type: apiKey
-              in: header
-              name: x-amzn-oidc-data
-              description: Added by the AWS load balancer after it signed the user in (AUTH_MODE alb).
-            bearer:
-              type: http
-              scheme: bearer
-              bearerFormat: JWT
-              description: An RS256 or ES256 token of JWT_ISSUER for JWT_AUDIENCE (AUTH_MODE jwt).
+        \#(OpenAPISecuritySchemes.yaml)
           schemas:
             Accepted:
               type: object

@@ -17,6 +17,8 @@ public struct DynamoUsageLedger: UsageLedger {
     }
 
     public func countUpload(owner: String, on day: UsageDay, pixels: Int, within allowance: DailyAllowance) async throws -> DailyUsage? {
+        // An image larger than the whole allowance can never fit: no write to try.
+        guard pixels <= allowance.pixels else { return try await usage(owner: owner, on: day) }
         // One conditional ADD: tasks counting at once never let an owner past the allowance.
         let placeholders = DynamoExpressionValues(
             names: ["#u": "uploads", "#b": "bytes", "#p": "pixels", "#e": ImageTableSchema.expiryAttribute],
@@ -29,9 +31,6 @@ public struct DynamoUsageLedger: UsageLedger {
         let condition = "(attribute_not_exists(#u) OR #u < :maxUploads)"
             + " AND (attribute_not_exists(#b) OR #b < :maxBytes)"
             + " AND (attribute_not_exists(#p) OR #p <= :pixelsBefore)"
-        guard pixels <= allowance.pixels, allowance.uploads > 0, allowance.bytes > 0 else {
-            return try await usage(owner: owner, on: day)
-        }
         do {
             try await dynamo.updateItem(
                 table: table, key: Self.key(owner: owner, day: day), update: "ADD #u :one, #p :pixels SET #e = :expires",

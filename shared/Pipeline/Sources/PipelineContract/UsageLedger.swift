@@ -48,9 +48,15 @@ public struct UsageDay: Sendable, Equatable, Hashable {
     /// Midnight UTC after it: when the allowance is whole again.
     public var end: Date
 
-    public init(_ date: Date) {
+    /// Made once: every upload asks for its day.
+    static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? .gmt
+        return calendar
+    }()
+
+    public init(_ date: Date) {
+        let calendar = Self.utc
         let start = calendar.startOfDay(for: date)
         end = calendar.date(byAdding: .day, value: 1, to: start) ?? start.addingTimeInterval(86_400)
         let parts = calendar.dateComponents([.year, .month, .day], from: start)

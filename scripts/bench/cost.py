@@ -25,6 +25,13 @@ emulator), against the engine's own CPU for the same images.
    The processor also counts its engine's thread CPU time (processor_engine_cpu_seconds_total, read
    from its /metrics before and after the window): processor / that is the same ratio without the
    CLI's noise (another process, another minute), printed beside it.
+5. The original's upload route beside the upload API (scripts/bench/original_upload.py: Flask +
+   boto3, one PutObject and one SendMessage per upload, rebuilt from what DESIGN.md keeps
+   compatible) on the same emulator, queue and bucket, after the stack's window: served as the
+   prototype was (Werkzeug's threaded server) and by waitress (`--original` picks), each warmed up
+   with every photo once, its idle CPU measured at rest, then the same COUNT uploads, CONCURRENCY at
+   a time; its CPU per upload (idle subtracted) and the ratio upload API / original (the goal is
+   <= 0.25x against each; printed, not checked).
 
 The emulator's CPU (moto, .run/moto.pid) is printed for context, and whether it keeps connections
 open: `make bench-cost` starts it with EMULATOR_KEEPALIVE=1 (moto on waitress) unless one runs, since
@@ -53,8 +60,8 @@ from pipeline_testing.aws import list_keys, queue_counts
 from pipeline_testing.notifier import states_by_id
 from pipeline_testing.pngs import small_png
 from pipeline_testing.stack import BENCH_LIMITS, ROOT, emulator_environment
-from pipeline_testing.stacks import StackFactory, find_testdata
-from pipeline_testing.waiting import metric
+from pipeline_testing.stacks import StackFactory, find_testdata, free_port
+from pipeline_testing.waiting import metric, wait_until
 
 SERVICES = ("upload-api", "processor", "notifier")
 
@@ -121,6 +128,42 @@ def sample(pids: dict[str, int]) -> dict[str, float]:
     return values
 
 
+def measure_original(server: str, env: dict[str, str], post, names: list[str], sequence: list[str],
+                     concurrency: int, idle: float, log_dir: Path) -> tuple[float, list[str]]:
+    """The original's upload route (original_upload.py on `server`): CPU ms per upload of the same
+    uploads as the upload API's, idle CPU subtracted, and the errors (any answer but 202)."""
+    port = free_port()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with open(log_dir / f"original-{server}.log", "w") as log:
+        process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("original_upload.py")),
+                                    "--port", str(port), "--server", server],
+                                   env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        if not wait_until(lambda: requests.get(f"{url}/healthz", timeout=2).ok, 30):
+            raise RuntimeError(f"the original's route ({server}) did not start; see {log_dir}")
+        errors: list[str] = []
+        with ThreadPoolExecutor(concurrency) as pool:  # the warm-up, as for the upload API
+            list(pool.map(lambda name: post(url, "warm", name, {}, errors), names))
+        time.sleep(1)
+        idle_start, idle_started = cpu_ms(process.pid), time.monotonic()
+        time.sleep(idle)
+        idle_rate = (cpu_ms(process.pid) - idle_start) / (time.monotonic() - idle_started)
+        accepted: dict[str, str] = {}
+        before, started = cpu_ms(process.pid), time.monotonic()
+        with ThreadPoolExecutor(concurrency) as pool:
+            list(pool.map(lambda index: post(url, f"orig{index}", sequence[index], accepted, errors), range(len(sequence))))
+        net = cpu_ms(process.pid) - before - idle_rate * (time.monotonic() - started)
+        return net / max(len(accepted), 1), errors
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=60, help="uploads (default 60)")
@@ -133,6 +176,9 @@ def main() -> int:
                         help="add the generated >= 8 MP images (.build/bench-images, make bench-engine) to the cycle")
     parser.add_argument("--timeout", type=float, default=600, help="longest wait for the processing, s (default 600)")
     parser.add_argument("--bin-dir", default=str(ROOT / ".build" / "release"))
+    parser.add_argument("--original", default="werkzeug,waitress",
+                        help="servers of the original's upload route to measure beside the upload API, comma-separated "
+                             "(werkzeug, waitress; default both; 'none' to skip)")
     args = parser.parse_args()
     if args.count < 1 or args.concurrency < 1 or args.runs < 1 or args.idle <= 0:
         parser.error("--count, --concurrency and --runs must be >= 1, --idle > 0")
@@ -188,9 +234,9 @@ def main() -> int:
         lock = threading.Lock()
         errors: list[str] = []
 
-        def upload(label: str, name: str, accepted: dict[str, str]) -> None:
+        def post(url: str, label: str, name: str, accepted: dict[str, str], errors: list[str]) -> None:
             try:
-                response = session.post(f"{stack.upload_url}/upload",
+                response = session.post(f"{url}/upload",
                                         files={"image": (f"{label}-{name}", bodies[name], "image/png")}, timeout=(5, 120))
                 with lock:
                     if response.status_code == 202:
@@ -201,6 +247,9 @@ def main() -> int:
             except requests.RequestException as error:
                 with lock:
                     errors.append(f"{name}: {type(error).__name__}: {error}")
+
+        def upload(label: str, name: str, accepted: dict[str, str]) -> None:
+            post(stack.upload_url, label, name, accepted, errors)
 
         def wait_processed(accepted: dict[str, str]) -> tuple[bool, set[str], set[str], dict[str, dict[str, int]]]:
             """Until every image is processed and every message consumed, seen on S3 and SQS only."""
@@ -280,6 +329,13 @@ def main() -> int:
         engine_total = sum(engine[name] for name in sequence)
         startup_ms = statistics.median(startup + startup_after)
 
+        # The original's upload route, the same uploads on the same emulator, bucket and queue.
+        originals: dict[str, tuple[float, list[str]]] = {}
+        for server in [s for s in args.original.split(",") if s and s != "none"]:
+            print(f"original's upload route on {server}: warm-up, {args.idle:.0f} s idle, {args.count} uploads ...", flush=True)
+            originals[server] = measure_original(server, env, post, sorted(files), sequence, args.concurrency, args.idle,
+                                                 stack.log_dir)
+
         # The report.
         count = len(accepted)
         net = {name: (after[name] - before[name]) - idle_rate[name] * window for name in pids}
@@ -314,7 +370,13 @@ def main() -> int:
               f"the service's own share: {(net['processor'] - in_process) / max(count, 1):.1f} ms per image)")
         print(f"upload-api {net['upload-api'] / max(count, 1):.1f} ms CPU per upload, "
               f"notifier {net['notifier'] / max(count, 1):.1f} ms CPU per image")
-        ok = not errors and finished and known == count == args.count
+        per_upload = net["upload-api"] / max(count, 1)
+        for server, (original, original_errors) in originals.items():
+            ratio = per_upload / original if original > 0 else float("nan")
+            print(f"upload-api / the original's route on {server}: {per_upload:.1f} / {original:.1f} ms = {ratio:.2f}x  "
+                  f"(goal <= 0.25x: {'met' if ratio <= 0.25 else 'not met'}; not checked)"
+                  + (f"; {len(original_errors)} errors, e.g. {original_errors[0]}" if original_errors else ""))
+        ok = not errors and finished and known == count == args.count and not any(e for _, e in originals.values())
         print("\nresult: " + ("OK" if ok else "FAILED (see above)"))
         return 0 if ok else 1
     except RuntimeError as error:

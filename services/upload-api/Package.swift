@@ -33,7 +33,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
-        /// glibc's allocator tuned for streamed uploads (mallopt is C only).
+        /// glibc's allocator tuned for streamed uploads, and memmem (both C only).
         .target(name: "CMemory"),
         .executableTarget(
             name: "UploadAPI",
@@ -47,7 +47,6 @@ let package = Package(
                 .product(name: "PipelineSettings", package: "Pipeline"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

@@ -1,5 +1,4 @@
 import Hummingbird
-import MultipartKit
 import NIOCore
 import PipelineConcurrency
 import PipelineService
@@ -9,7 +8,8 @@ import PipelineContract
 /// An upload body read as it streams in: the file's bytes chunk by chunk, its name, and the small
 /// form fields beside it, refused as soon as it passes the byte limit.
 ///
-/// `multipart/form-data` is parsed chunk by chunk (the file is the part named `image`); any other
+/// `multipart/form-data` is scanned chunk by chunk (``MultipartScanner``; the file is the part
+/// named `image`); any other
 /// body is the file itself. The limit counts every byte of the body, envelope included. The file's
 /// chunks end only with the whole body, once its end has been checked (every part closed, a file
 /// sent, the fields valid through `checkAtEnd`), so a store that writes them completes an object
@@ -23,7 +23,8 @@ final class UploadBodyStream: @unchecked Sendable {
     /// Runs on the form's fields once the body has ended; a refusal there refuses the upload.
     let checkAtEnd: ([String: String]) throws(UploadRefusal) -> Void
     private var chunks: RequestBody.AsyncIterator
-    private let parser: MultipartParser?
+    /// Nil for a body that is the file itself.
+    private var scanner: MultipartScanner?
     /// File bytes parsed and not handed out yet.
     private var pending: [ByteBuffer] = []
     private var received = 0
@@ -39,7 +40,6 @@ final class UploadBodyStream: @unchecked Sendable {
     /// What the part being parsed is, once its Content-Disposition has been read.
     private enum Part { case file, field(String), skipped }
     private var part: Part?
-    private var inPart = false
     private var partBody = ByteBuffer()
     /// A file sent under another name than `image` (`-F file=@x.png`): skipped, and named in the refusal.
     private var misplacedFile: String?
@@ -56,16 +56,21 @@ final class UploadBodyStream: @unchecked Sendable {
             throw UploadRefusal.tooLarge(limit: maxBytes)
         }
         guard let boundary = Self.multipartBoundary(request.headers[.contentType] ?? "") else {
-            parser = nil
+            scanner = nil
             sawImage = true
             return
         }
         guard !boundary.isEmpty else { throw UploadRefusal.malformed("the multipart content type has no boundary") }
-        let parser = MultipartParser(boundary: boundary)
-        self.parser = parser
-        parser.onHeader = { [unowned self] name, value in
+        scanner = MultipartScanner(boundary: boundary)
+    }
+
+    /// What the scanner found, in order.
+    private func handle(_ event: MultipartScanner.Event) {
+        switch event {
+        case .partStart:
             sawPart = true
-            inPart = true
+            part = .skipped  // until its Content-Disposition names it
+        case .header(let name, let value):
             guard name.lowercased() == "content-disposition" else { return }
             let parameters = Self.dispositionParameters(value)
             let partName = parameters["name"] ?? ""
@@ -82,8 +87,7 @@ final class UploadBodyStream: @unchecked Sendable {
             default:
                 part = .field(partName)
             }
-        }
-        parser.onBody = { [unowned self] chunk in
+        case .body(var chunk):
             switch part {
             case .file:
                 pending.append(chunk)
@@ -94,11 +98,9 @@ final class UploadBodyStream: @unchecked Sendable {
             case .skipped, nil:
                 break
             }
-        }
-        parser.onPartComplete = { [unowned self] in
+        case .partEnd:
             if case .field(let name) = part { fields[name] = String(buffer: partBody) }
             part = nil
-            inPart = false
             partBody = ByteBuffer()
         }
     }
@@ -127,15 +129,15 @@ final class UploadBodyStream: @unchecked Sendable {
                 finish()
                 throw .tooLarge(limit: maxBytes)
             }
-            guard let parser else {
+            guard scanner != nil else {
                 if chunk.readableBytes > 0 { pending.append(chunk) }
                 continue
             }
             do {
-                try parser.execute(chunk)
+                try scanner?.scan(chunk) { handle($0) }
             } catch {
                 finish()
-                throw .malformed("the multipart body is malformed")
+                throw .malformed("the multipart body is malformed: \(error.reason)")
             }
             if let refusal {
                 finish()
@@ -168,10 +170,11 @@ final class UploadBodyStream: @unchecked Sendable {
 
     /// What can only be known at the end: the multipart envelope was whole and held the file.
     private func checkEnd() throws(UploadRefusal) {
-        if parser != nil {
+        if let scanner {
             guard sawPart else { throw .malformed("the multipart body holds no part") }
-            // A part still open at the end means the body was cut short.
-            guard !inPart else { throw .malformed("the multipart body ends in the middle of a part") }
+            // A part still open at the end, or no closing boundary, means the body was cut short.
+            guard !scanner.isInPart else { throw .malformed("the multipart body ends in the middle of a part") }
+            guard scanner.isFinished else { throw .malformed("the multipart body ends without its closing boundary") }
             guard sawImage else { throw .noFile(misplacedIn: misplacedFile) }
         }
         try checkAtEnd(fields)

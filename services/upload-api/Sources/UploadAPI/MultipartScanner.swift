@@ -38,8 +38,10 @@ struct MultipartScanner {
     let maxHeaderBytes: Int
     private var state = State.preamble
     /// Bytes not decided yet: the start of a header line, or a tail that may begin a delimiter.
-    private var carry: ByteBuffer
+    private var carry = ByteBuffer()
     private var headerBytes = 0
+    /// Before the first byte: a delimiter there has no CRLF before it.
+    private var atStart = true
 
     /// - Parameters:
     ///   - boundary: the content type's `boundary` parameter.
@@ -47,8 +49,6 @@ struct MultipartScanner {
     init(boundary: String, maxHeaderBytes: Int = 16 * 1024) {
         delimiter = Array("\r\n--\(boundary)".utf8)
         self.maxHeaderBytes = maxHeaderBytes
-        // A delimiter at the very start has no CRLF before it: this one makes it match like any other.
-        carry = ByteBuffer(bytes: [13, 10])
     }
 
     /// Whether the closing delimiter has been read.
@@ -71,6 +71,21 @@ struct MultipartScanner {
         while input.readableBytes > 0 {
             switch state {
             case .preamble:
+                if atStart {
+                    // The body opens with `--boundary` (no CRLF before it), as every client sends it.
+                    let opening = delimiter.dropFirst(2)
+                    let bytes = input.readableBytesView
+                    if bytes.count < opening.count, opening.starts(with: bytes) {
+                        carry = input
+                        return
+                    }
+                    atStart = false
+                    if bytes.starts(with: opening) {
+                        input.moveReaderIndex(forwardBy: opening.count)
+                        state = .afterDelimiter
+                        continue
+                    }
+                }
                 guard let at = Self.find(delimiter, in: input) else {
                     // The preamble is dropped, all but what may begin the first delimiter.
                     input.moveReaderIndex(forwardBy: max(0, input.readableBytes - (delimiter.count - 1)))

@@ -11,6 +11,8 @@ import PipelineSettings
 @main
 struct UploadAPIMain {
     static func main() async throws {
+        // An upload's task resumes where its AWS answers and body chunks arrive (docs/performance.md#tasks-on-nios-event-loops).
+        ServiceStartup.runTasksOnEventLoops()
         // Uploads stream through 5 MiB part buffers that come and go; glibc would keep freed ones
         // in the heap (docs/performance.md#part-buffers-given-back-upload-api).
         cmemory_return_large_blocks()

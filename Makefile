@@ -18,7 +18,7 @@ help:
 	@echo "make test-faults  fault suite (kill -9, resets, black hole, DLQ, SIGTERM, bad input) on the release binaries"
 	@echo "make test-localstack  conformance run of the release binaries on LocalStack 4.14.0 (started natively, no Docker)"
 	@echo "make bench-load   60 s of 32 concurrent uploads with 2 processors: uploads/s, errors, RSS per service"
-	@echo "make bench-cost   60 uploads through the stack: CPU ms per image of each service, processor/engine ratio"
+	@echo "make bench-cost   60 uploads through the stack: CPU ms per image of each service, processor/engine ratio, upload API/original route ratio"
 	@echo "make testdata   regenerate tests/data/expected-opencv.json from OpenCV (PyPI wheel, x86_64)"
 	@echo "make lint-aws   cfn-lint and checkov on the AWS template (deploy/aws); make test runs it too"
 	@echo "make engine-diff  the engine against the last libpng-only engine on 91,557 inputs (SANITIZE=1: ASan+UBSan); make test runs a sample"

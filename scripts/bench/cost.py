@@ -140,7 +140,16 @@ def measure_original(server: str, env: dict[str, str], post, names: list[str], s
                                    env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
-        if not wait_until(lambda: requests.get(f"{url}/healthz", timeout=2).ok, 30):
+
+        def up() -> bool:
+            try:
+                return requests.get(f"{url}/healthz", timeout=2).ok
+            except requests.RequestException:
+                return False
+
+        # Up, or gone (then at once, not after the whole wait).
+        wait_until(lambda: process.poll() is not None or up(), 30)
+        if process.poll() is not None or not up():
             raise RuntimeError(f"the original's route ({server}) did not start; see {log_dir}")
         errors: list[str] = []
         with ThreadPoolExecutor(concurrency) as pool:  # the warm-up, as for the upload API

@@ -3,10 +3,12 @@
 The project replaces a Flask + boto3 prototype whose code is not part of it; this is its upload
 route rebuilt from what DESIGN.md keeps compatible with it: `POST /upload` with the file in the form
 field `image`, the name reduced to [A-Za-z0-9._-] (Werkzeug's `secure_filename`), the object
-`{image_id}_{name}` written with one PutObject, the work message `{"image_id", "object_key"}` sent
-with one SendMessage (group and deduplication id the image id), a 202 with the JSON answer. It is
-the least such a route can do: no PNG check, no limits, no owner, no `queued` event, so the ratio
-printed beside it is an upper bound of the upload API's cost against the original.
+`{image_id}_{name}` written with boto3's `upload_fileobj` (the idiom for a Flask upload; one
+PutObject below its 8 MiB multipart threshold), the work message `{"image_id", "object_key"}` sent
+with one SendMessage (group and deduplication id the image id), a 202 with the JSON answer. It does
+nothing beyond those two calls: no PNG check, no limits, no owner, no `queued` event, so its CPU is
+a lower bound of the original's, and the ratio printed beside it an upper bound of the upload
+API's.
 
 Served as the prototype was (`app.run`: Werkzeug's threaded server, a log line per request) or, with
 `--server waitress`, by a production WSGI server (cheaper per request, so a stricter comparison).

@@ -230,9 +230,12 @@ WATCH_BACKLOG = """
 
 
 def processed_since(panel: dict, since: datetime) -> int:
-    """The processed counts of the panel's minutes from the one holding `since` onwards: the last
-    bar is the minute of the snapshot's updated_at, each before it one minute earlier."""
-    last = parse_time(panel["updatedAt"]).replace(second=0, microsecond=0).timestamp()
+    """The processed counts of the panel's minutes from the one holding `since` onwards, its last
+    bar taken as this minute, each before it one minute earlier. (Not the minute of its updated_at:
+    that is the last queue poll, and a frame sent for an outcome after a minute's turn carries the
+    poll from before it. A panel whose last frame is from an earlier minute counts too little here,
+    and differs from the API's bars as well, so the wait below goes on to its next frame.)"""
+    last = datetime.now(timezone.utc).replace(second=0, microsecond=0).timestamp()
     first = since.replace(second=0, microsecond=0).timestamp()
     count = len(panel["bars"])
     return sum(processed for i, (processed, _) in enumerate(panel["bars"]) if last - (count - 1 - i) * 60 >= first)

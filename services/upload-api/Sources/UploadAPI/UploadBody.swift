@@ -9,11 +9,10 @@ import PipelineContract
 /// form fields beside it, refused as soon as it passes the byte limit.
 ///
 /// `multipart/form-data` is scanned chunk by chunk (``MultipartScanner``; the file is the part
-/// named `image`); any other
-/// body is the file itself. The limit counts every byte of the body, envelope included. The file's
-/// chunks end only with the whole body, once its end has been checked (every part closed, a file
-/// sent, the fields valid through `checkAtEnd`), so a store that writes them completes an object
-/// only for an upload that is accepted whole.
+/// named `image`); any other body is the file itself. The limit counts every byte of the body,
+/// envelope included. The file's chunks end only with the whole body, once its end has been
+/// checked (every part closed, a file sent, the fields valid through `checkAtEnd`), so a store that
+/// writes them completes an object only for an upload that is accepted whole.
 ///
 /// One task reads it at a time (the upload's), which is why it needs no lock.
 final class UploadBodyStream: @unchecked Sendable {
